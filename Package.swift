@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+// Ferry — carries mail, contacts and calendars between servers and formats.
+//
+// Module map (arrows point down only; see shared design):
+//   FerryCore      bytes, lines, atomic output, diagnostics, charsets, time ranges, item model, registry protocols
+//   CICU           C shim: ICU converters + charset detection (ICU ucsdet, uchardet), plain C functions
+//   CArchive       system library: libarchive (pkg-config)
+//   CZlib          system library: zlib (pkg-config)
+//   CSupport       C shim: async-signal-safe cleanup of temporary output files
+//   FerryPipeline  the format registry, sniffing, routing items to writers
+//   ferry          the CLI (one file per subcommand)
+import PackageDescription
+
+let package = Package(
+    name: "Ferry",
+    products: [
+        .executable(name: "ferry", targets: ["ferry"]),
+        .library(name: "FerryCore", targets: ["FerryCore"]),
+        .library(name: "FerryPipeline", targets: ["FerryPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims
+        .target(
+            name: "CICU",
+            linkerSettings: [
+                .linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata"),
+                .linkedLibrary("uchardet"),
+            ]
+        ),
+        .target(name: "CSupport"),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Swift modules
+        .target(name: "FerryCore", dependencies: ["CICU", "CSupport", "CZlib"]),
+        .target(name: "FerryPipeline", dependencies: ["FerryCore"]),
+        .executableTarget(
+            name: "ferry",
+            dependencies: [
+                "FerryPipeline", "FerryCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], resources: [.copy("Samples")]),
+        .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Options every reader may use; each format reads the ones that concern it.
+public struct ReadOptions: Sendable {
+    /// Charset named by the user (`--charset`); nil = declared by the input or detected.
+    public var charset: Charset?
+    public var charsetPolicy: CharsetPolicy = .replace
+    /// Contact CSV dialect (`--csv-format`, e.g. `outlook-2003-csv`); nil = detect.
+    public var csvFormat: String?
+    /// Locale of the dialect's headers (`--locale`, e.g. `de`).
+    public var locale: String?
+    public var timeRange = TimeRange()
+    public var timeContext = TimeContext()
+    public var query: String?
+
+    public init() {}
+}
+
+/// Options every writer may use.
+public struct WriteOptions: Sendable {
+    /// Charset to write (`--output-charset`); nil = the format's default (UTF-8 almost everywhere).
+    public var charset: Charset?
+    public var charsetPolicy: CharsetPolicy = .replace
+    public var csvFormat: String?
+    public var locale: String?
+    /// The range a writer covers when it has one of its own (free/busy, feeds).
+    public var timeRange = TimeRange()
+    public var timeContext = TimeContext()
+
+    public init() {}
+}
+
+/// Where a reader takes its input from.
+public enum FormatInput {
+    /// A byte stream (a file, stdin, an archive entry).
+    case stream(ByteSource)
+    /// A directory (Maildir, a folder of `.eml` files).
+    case directory(String)
+}
+
+/// Where a writer puts its output.
+public enum FormatOutput {
+    case stream(ByteSink)
+    case directory(String)
+}
+
+/// Pulls items one at a time. Readers never hold their whole input.
+public protocol ItemReader: AnyObject {
+    /// The next item, or nil at the end. A bad item is reported to the log and skipped; only an
+    /// unreadable input throws.
+    func next() throws -> Item?
+}
+
+/// What a writer did with an item.
+public enum WriteOutcome: Sendable, Equatable {
+    case written
+    /// The writer cannot hold this item (contacts into an mbox); the reason goes in the summary.
+    case skipped(reason: String)
+}
+
+/// Accepts items one at a time; `finish()` after the last (then atomic outputs are renamed into place).
+public protocol ItemWriter: AnyObject {
+    func write(_ item: Item) throws -> WriteOutcome
+    func finish() throws
+}
+
+/// A format: its name, what it can do, and how to recognise it (the libarchive-style bid).
+public protocol Format: Sendable {
+    /// The `fmt=` name (`eml`, `mbox`, `csv`, `vcf`, `ics`, …).
+    var name: String { get }
+    var summary: String { get }
+    /// File name extensions, lower case, without the dot.
+    var extensions: [String] { get }
+    /// Item kinds the format holds.
+    var kinds: [ItemKind] { get }
+    var canRead: Bool { get }
+    var canWrite: Bool { get }
+    /// True for formats whose output is a directory (Maildir, a folder of `.eml` files).
+    var writesDirectory: Bool { get }
+    /// How sure the format is that the input is its own: 0 = not mine, 100 = certain. `prefix` is the
+    /// first bytes (up to 64 KiB), `name` the file name if any.
+    func bid(prefix: [UInt8], name: String?) -> Int
+    func makeReader(_ input: FormatInput, options: ReadOptions, log: DiagnosticLog) throws -> any ItemReader
+    func makeWriter(_ output: FormatOutput, options: WriteOptions, log: DiagnosticLog) throws -> any ItemWriter
+}
+
+extension Format {
+    public var canRead: Bool { true }
+    public var canWrite: Bool { true }
+    public var writesDirectory: Bool { false }
+
+    public func makeReader(_ input: FormatInput, options: ReadOptions, log: DiagnosticLog) throws -> any ItemReader {
+        throw FerryError.usage("format.no-reader", "ferry cannot read \(name) yet")
+    }
+
+    public func makeWriter(_ output: FormatOutput, options: WriteOptions, log: DiagnosticLog) throws -> any ItemWriter {
+        throw FerryError.usage("format.no-writer", "ferry cannot write \(name) yet")
+    }
+
+    /// A bid from the file name's extension alone (a helper for `bid`).
+    public func extensionBid(_ name: String?, score: Int = 50) -> Int {
+        guard let name, let dot = name.lastIndex(of: ".") else { return 0 }
+        let ext = name[name.index(after: dot)...].lowercased()
+        return extensions.contains(ext) ? score : 0
+    }
+}

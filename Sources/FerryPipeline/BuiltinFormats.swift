@@ -1,0 +1,4 @@
+import FerryCore
+
+/// The formats compiled into this build. Each format module adds its `Format` values here.
+let builtinFormats: [any Format] = []

@@ -1,0 +1,147 @@
+import FerryCore
+import Foundation
+
+/// One input of a conversion: a path (`-` = stdin) and the format it was read as.
+public struct ConversionRequest {
+    public var inputs: [String]
+    public var output: String?
+    public var from: String?
+    public var to: String?
+    public var readOptions = ReadOptions()
+    public var writeOptions = WriteOptions()
+
+    public init(inputs: [String], output: String?, from: String?, to: String?) {
+        self.inputs = inputs
+        self.output = output
+        self.from = from
+        self.to = to
+    }
+}
+
+/// What a conversion did, for the end-of-run summary and `--json`.
+public struct ConversionSummary: Sendable, Codable {
+    public var read: [String: Int] = [:]
+    public var written: [String: Int] = [:]
+    public var skipped: [String: Int] = [:]
+    /// Reasons for skips with how often each occurred.
+    public var skipReasons: [String: Int] = [:]
+    public var output: String?
+
+    public var totalSkipped: Int { skipped.values.reduce(0, +) }
+    public var totalWritten: Int { written.values.reduce(0, +) }
+}
+
+/// Reads every input with its format's reader and hands the items to one writer.
+public struct Converter {
+    public let registry: FormatRegistry
+    public let log: DiagnosticLog
+
+    public init(registry: FormatRegistry = .standard, log: DiagnosticLog) {
+        self.registry = registry
+        self.log = log
+    }
+
+    /// Opens an input path and picks its format: `--from` when given, else the best bid.
+    public func openInput(_ path: String, declared: String?) throws -> (any Format, FormatInput) {
+        var isDirectory: ObjCBool = false
+        if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let format = try declared.map(namedFormat) ?? registry.sniff(prefix: [], name: path + "/")?.format
+            guard let format else {
+                throw FerryError.usage("format.unknown-input", "cannot tell the format of directory '\(path)'; "
+                                       + "name it with --from")
+            }
+            return (format, .directory(path))
+        }
+        let source: ByteSource = path == "-" ? FileSource.standardInput() : try FileSource(path: path)
+        if let declared {
+            return (try namedFormat(declared), .stream(source))
+        }
+        if path == "-" {
+            throw FerryError.usage("format.stdin", "reading from stdin needs --from FORMAT")
+        }
+        let prefix = try source.read(upTo: 64 * 1024)
+        guard let (format, _) = registry.sniff(prefix: prefix, name: path) else {
+            throw FerryError.usage("format.unknown-input", "cannot tell the format of '\(path)'; name it with "
+                                   + "--from (see `ferry formats`)")
+        }
+        return (format, .stream(PrefixedSource(prefix: prefix, rest: source)))
+    }
+
+    public func namedFormat(_ name: String) throws -> any Format {
+        guard let format = registry.format(named: name) else {
+            let known = registry.formats.map(\.name).joined(separator: ", ")
+            throw FerryError.usage("format.unknown", "unknown format '\(name)'"
+                                   + (known.isEmpty ? "" : " (known: \(known))"))
+        }
+        return format
+    }
+
+    public func run(_ request: ConversionRequest) throws -> ConversionSummary {
+        var summary = ConversionSummary()
+        let outputPath = request.output ?? "-"
+        let outputFormat: any Format
+        if let to = request.to {
+            outputFormat = try namedFormat(to)
+        } else if outputPath != "-", let byExtension = registry.format(forOutputPath: outputPath) {
+            outputFormat = byExtension
+        } else {
+            throw FerryError.usage("format.unknown-output", outputPath == "-"
+                                   ? "writing to stdout needs --to FORMAT"
+                                   : "cannot tell the output format from '\(outputPath)'; name it with --to")
+        }
+        guard outputFormat.canWrite else {
+            throw FerryError.usage("format.no-writer", "ferry cannot write \(outputFormat.name)")
+        }
+        // Never write over an input.
+        if outputPath != "-", let target = FileIdentity(path: outputPath) {
+            for input in request.inputs where input != "-" && FileIdentity(path: input) == target {
+                throw FerryError.usage("output.is-input", "output '\(outputPath)' is also an input; "
+                                       + "inputs are never modified")
+            }
+        }
+        let readers = try request.inputs.map { path -> (String, any Format, any ItemReader) in
+            let (format, input) = try openInput(path, declared: request.from)
+            guard format.canRead else {
+                throw FerryError.usage("format.no-reader", "ferry cannot read \(format.name)")
+            }
+            return (path, format, try format.makeReader(input, options: request.readOptions, log: log))
+        }
+        let output: FormatOutput
+        var sink: ByteSink?
+        if outputPath == "-" {
+            let stdout = StandardOutputSink()
+            sink = stdout
+            output = .stream(stdout)
+        } else if outputFormat.writesDirectory {
+            output = .directory(outputPath)
+        } else {
+            let file = try AtomicFileSink(path: outputPath)
+            sink = file
+            output = .stream(file)
+        }
+        do {
+            let writer = try outputFormat.makeWriter(output, options: request.writeOptions, log: log)
+            for (_, _, reader) in readers {
+                while let item = try reader.next() {
+                    summary.read[item.kind.rawValue, default: 0] += 1
+                    switch try writer.write(item) {
+                    case .written:
+                        summary.written[item.kind.rawValue, default: 0] += 1
+                    case .skipped(let reason):
+                        summary.skipped[item.kind.rawValue, default: 0] += 1
+                        summary.skipReasons[reason, default: 0] += 1
+                        log.emit(.warning("item.skipped", "skipped \(item.kind.rawValue): \(reason)",
+                                          file: item.origin))
+                    }
+                }
+            }
+            try writer.finish()
+            try sink?.finish()
+        } catch {
+            sink?.abort()
+            throw error
+        }
+        summary.output = outputPath
+        return summary
+    }
+}

@@ -1,0 +1,113 @@
+import FerryCore
+import Foundation
+
+/// What `ferry inspect` reports about one file.
+public struct InspectionReport: Sendable {
+    public var path: String
+    public var size: Int64?
+    public var format: String?
+    public var formatBid: Int?
+    public var charset: CharsetGuess?
+    public var lines: Int = 0
+    public var lineEndings: [String: Int] = [:]
+    public var items: [String: Int] = [:]
+    public var folders: [String] = []
+    public var readerError: String?
+
+    public var json: String {
+        var object: [String: Any] = [
+            "path": path, "lines": lines, "lineEndings": lineEndings, "items": items, "folders": folders,
+        ]
+        object["size"] = size.map { NSNumber(value: $0) } ?? NSNull()
+        object["format"] = format ?? NSNull()
+        if let charset {
+            object["charset"] = ["name": charset.charset, "confidence": charset.confidence,
+                                 "method": charset.method.rawValue, "language": charset.language ?? NSNull()] as [String: Any]
+        }
+        if let readerError { object["error"] = readerError }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public var text: String {
+        var out = "file:     \(path)\n"
+        if let size { out += "size:     \(size) bytes\n" }
+        out += "format:   \(format ?? "unknown")\n"
+        if let charset {
+            out += "charset:  \(charset.charset) (confidence \(charset.confidence)%, by \(charset.method.rawValue)"
+                + (charset.language.map { ", language \($0)" } ?? "") + ")\n"
+        }
+        let endings = lineEndings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        out += "lines:    \(lines)" + (endings.isEmpty ? "" : " (\(endings))") + "\n"
+        if !items.isEmpty {
+            out += "items:    " + items.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "\n"
+        }
+        if !folders.isEmpty { out += "folders:  \(folders.joined(separator: ", "))\n" }
+        if let readerError { out += "note:     \(readerError)\n" }
+        return out
+    }
+}
+
+/// Detects format and charset, counts lines and (when a reader exists) items by type and folders.
+public struct Inspector {
+    public let registry: FormatRegistry
+    public let log: DiagnosticLog
+
+    public init(registry: FormatRegistry, log: DiagnosticLog) {
+        self.registry = registry
+        self.log = log
+    }
+
+    public func inspect(_ path: String, declaredFormat: String?, declaredCharset: String?) throws -> InspectionReport {
+        var report = InspectionReport(path: path)
+        let file: FileSource = path == "-" ? .standardInput() : try FileSource(path: path)
+        report.size = file.size
+        let prefix = try file.read(upTo: CharsetDetector.sampleSize)
+        if let declaredFormat {
+            guard let format = registry.format(named: declaredFormat) else {
+                throw FerryError.usage("format.unknown", "unknown format '\(declaredFormat)'")
+            }
+            report.format = format.name
+        } else if let (format, bid) = registry.sniff(prefix: prefix, name: path) {
+            report.format = format.name
+            report.formatBid = bid
+        }
+        if let declaredCharset {
+            _ = try Charset(declaredCharset)
+            report.charset = CharsetGuess(charset: declaredCharset, confidence: 100, method: .declared)
+        } else if !looksBinary(prefix) {
+            report.charset = CharsetDetector.detect(prefix)
+        }
+        // Lines and line endings over the whole input, in flat memory.
+        let lines = LineReader(source: PrefixedSource(prefix: prefix, rest: file))
+        var counts: [LineTerminator: Int] = [:]
+        while let line = try lines.next() { counts[line.terminator, default: 0] += 1 }
+        report.lines = counts.values.reduce(0, +)
+        for (terminator, count) in counts where terminator != .none {
+            report.lineEndings[String(describing: terminator).uppercased(), default: 0] += count
+        }
+        // Items and folders, when a reader exists.
+        if path != "-", let name = report.format, let format = registry.format(named: name), format.canRead {
+            do {
+                var options = ReadOptions()
+                options.charset = try declaredCharset.map { try Charset($0) }
+                let reader = try format.makeReader(.stream(try FileSource(path: path)), options: options, log: log)
+                var folders = Set<String>()
+                while let item = try reader.next() {
+                    report.items[item.kind.rawValue, default: 0] += 1
+                    if let folder = item.metadata.folder { folders.insert(folder) }
+                }
+                report.folders = folders.sorted()
+            } catch let error as FerryError {
+                report.readerError = error.diagnostic.message
+            }
+        }
+        return report
+    }
+
+    func looksBinary(_ prefix: [UInt8]) -> Bool {
+        // NUL bytes outside UTF-16/32 text mean binary (archives, compressed data).
+        if CharsetDetector.byteOrderMark(prefix) != nil { return false }
+        return prefix.prefix(8192).contains(0)
+    }
+}

@@ -1,0 +1,39 @@
+import FerryCore
+
+/// Every format Ferry knows, by its `fmt=` name. Format modules register here; the pipeline and
+/// the CLI pick formats only through this table (by name, extension or bid), never by `if`-chains.
+public struct FormatRegistry: Sendable {
+    public private(set) var formats: [any Format]
+
+    public init(_ formats: [any Format]) {
+        self.formats = formats
+    }
+
+    /// The registry with every format built into this version of Ferry.
+    public static var standard: FormatRegistry {
+        FormatRegistry(builtinFormats)
+    }
+
+    public func format(named name: String) -> (any Format)? {
+        let key = name.lowercased()
+        return formats.first { $0.name == key } ?? formats.first { $0.extensions.contains(key) }
+    }
+
+    /// The best bidder for an input, given its first bytes and name.
+    public func sniff(prefix: [UInt8], name: String?) -> (format: any Format, bid: Int)? {
+        var best: (any Format, Int)?
+        for format in formats {
+            let bid = format.bid(prefix: prefix, name: name)
+            if bid > 0 && bid > (best?.1 ?? 0) { best = (format, bid) }
+        }
+        return best.map { (format: $0.0, bid: $0.1) }
+    }
+
+    /// The format for an output path from its extension.
+    public func format(forOutputPath path: String) -> (any Format)? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        let ext = path[path.index(after: dot)...].lowercased()
+        if ext == "gz", path.lowercased().hasSuffix(".tar.gz") { return format(named: "tgz") }
+        return formats.first { $0.canWrite && $0.extensions.contains(ext) }
+    }
+}

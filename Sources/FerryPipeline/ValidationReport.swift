@@ -1,0 +1,207 @@
+import FerryCore
+import Foundation
+
+/// The outcome of validating one file.
+public struct FileValidation: Sendable {
+    public var path: String
+    public var format: String?
+    public var items: Int
+    public var diagnostics: [Diagnostic]
+    /// Seconds spent (for JUnit's `time`).
+    public var seconds: Double
+
+    public init(path: String, format: String?, items: Int, diagnostics: [Diagnostic], seconds: Double) {
+        self.path = path
+        self.format = format
+        self.items = items
+        self.diagnostics = diagnostics
+        self.seconds = seconds
+    }
+
+    public func failed(strict: Bool) -> Bool {
+        diagnostics.contains { $0.severity == .error || (strict && $0.severity == .warning) }
+    }
+}
+
+/// Report styles for `ferry validate --report`.
+public enum ReportStyle: String, CaseIterable, Sendable {
+    case text, json, junit, sarif, github
+}
+
+/// Renders validation results for people (text), scripts (json), CI test views (junit), code
+/// scanning (SARIF 2.1.0) and GitHub workflow annotations.
+public enum ValidationReport {
+    public static func render(_ results: [FileValidation], style: ReportStyle, strict: Bool) -> String {
+        switch style {
+        case .text: return text(results, strict: strict)
+        case .json: return json(results, strict: strict)
+        case .junit: return junit(results, strict: strict)
+        case .sarif: return sarif(results, strict: strict)
+        case .github: return github(results, strict: strict)
+        }
+    }
+
+    static func effectiveSeverity(_ d: Diagnostic, strict: Bool) -> Severity {
+        strict && d.severity == .warning ? .error : d.severity
+    }
+
+    static func text(_ results: [FileValidation], strict: Bool) -> String {
+        var out = ""
+        for result in results {
+            for d in result.diagnostics {
+                var shown = d
+                shown.severity = effectiveSeverity(d, strict: strict)
+                out += shown.located(in: result.path).description + "\n"
+            }
+        }
+        let failed = results.filter { $0.failed(strict: strict) }.count
+        let errors = results.flatMap(\.diagnostics).filter { effectiveSeverity($0, strict: strict) == .error }.count
+        let warnings = results.flatMap(\.diagnostics).filter { effectiveSeverity($0, strict: strict) == .warning }.count
+        out += "\(results.count) file\(results.count == 1 ? "" : "s") checked: \(results.count - failed) valid, "
+            + "\(failed) invalid (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))\n"
+        return out
+    }
+
+    static func jsonString(_ value: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]),
+              let text = String(data: data, encoding: .utf8) else { return "{}" }
+        return text
+    }
+
+    static func diagnosticObject(_ d: Diagnostic, path: String, strict: Bool) -> [String: Any] {
+        var o: [String: Any] = ["severity": effectiveSeverity(d, strict: strict).rawValue, "code": d.code,
+                                "message": d.message, "file": d.file ?? path]
+        if let line = d.line { o["line"] = line }
+        if let column = d.column { o["column"] = column }
+        return o
+    }
+
+    static func json(_ results: [FileValidation], strict: Bool) -> String {
+        let files: [[String: Any]] = results.map { r in
+            [
+                "path": r.path, "format": r.format ?? NSNull(), "items": r.items,
+                "valid": !r.failed(strict: strict),
+                "diagnostics": r.diagnostics.map { diagnosticObject($0, path: r.path, strict: strict) },
+            ]
+        }
+        let invalid = results.filter { $0.failed(strict: strict) }.count
+        return jsonString(["files": files, "summary": ["files": results.count, "valid": results.count - invalid,
+                                                       "invalid": invalid, "strict": strict]]) + "\n"
+    }
+
+    static func xmlEscape(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default:
+                // XML 1.0 forbids most C0 controls even as references.
+                if scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r" {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    static func junit(_ results: [FileValidation], strict: Bool) -> String {
+        let failures = results.filter { $0.failed(strict: strict) }.count
+        let total = results.reduce(0) { $0 + $1.seconds }
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"ferry validate\" tests=\"\(results.count)\" failures=\"\(failures)\" "
+            + "time=\"\(String(format: "%.3f", total))\">\n"
+        out += "  <testsuite name=\"ferry validate\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"0\" "
+            + "time=\"\(String(format: "%.3f", total))\">\n"
+        for r in results {
+            out += "    <testcase classname=\"\(xmlEscape(r.format ?? "unknown"))\" name=\"\(xmlEscape(r.path))\" "
+                + "time=\"\(String(format: "%.3f", r.seconds))\""
+            let problems = r.diagnostics.filter { effectiveSeverity($0, strict: strict) == .error }
+            if problems.isEmpty {
+                out += "/>\n"
+                continue
+            }
+            out += ">\n"
+            let first = problems[0]
+            out += "      <failure type=\"\(xmlEscape(first.code))\" message=\"\(xmlEscape("\(problems.count) error\(problems.count == 1 ? "" : "s"): \(first.message)"))\">"
+            out += xmlEscape(r.diagnostics.map {
+                var shown = $0
+                shown.severity = effectiveSeverity($0, strict: strict)
+                return shown.located(in: r.path).description
+            }.joined(separator: "\n"))
+            out += "</failure>\n    </testcase>\n"
+        }
+        out += "  </testsuite>\n</testsuites>\n"
+        return out
+    }
+
+    static func sarif(_ results: [FileValidation], strict: Bool) -> String {
+        var rules: [String: String] = [:]
+        var sarifResults: [[String: Any]] = []
+        for r in results {
+            for d in r.diagnostics {
+                rules[d.code] = rules[d.code] ?? d.message
+                var region: [String: Any] = [:]
+                if let line = d.line { region["startLine"] = line }
+                if let column = d.column { region["startColumn"] = column }
+                var physical: [String: Any] = ["artifactLocation": ["uri": d.file ?? r.path]]
+                if !region.isEmpty { physical["region"] = region }
+                let level: String
+                switch effectiveSeverity(d, strict: strict) {
+                case .error: level = "error"
+                case .warning: level = "warning"
+                case .note: level = "note"
+                }
+                sarifResults.append([
+                    "ruleId": d.code, "level": level, "message": ["text": d.message],
+                    "locations": [["physicalLocation": physical]],
+                ])
+            }
+        }
+        let ruleList: [[String: Any]] = rules.keys.sorted().map { ["id": $0, "shortDescription": ["text": $0]] }
+        let log: [String: Any] = [
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [[
+                "tool": ["driver": ["name": "ferry", "informationUri": "https://github.com/ferry/ferry",
+                                    "rules": ruleList]],
+                "results": sarifResults,
+                "artifacts": results.map { ["location": ["uri": $0.path]] },
+            ]],
+        ]
+        return jsonString(log) + "\n"
+    }
+
+    /// GitHub workflow commands: `::error file=…,line=…,col=…,title=CODE::message`.
+    static func github(_ results: [FileValidation], strict: Bool) -> String {
+        func escapeData(_ s: String) -> String {
+            s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+                .replacingOccurrences(of: "\n", with: "%0A")
+        }
+        func escapeProperty(_ s: String) -> String {
+            escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        }
+        var out = ""
+        for r in results {
+            for d in r.diagnostics {
+                let command: String
+                switch effectiveSeverity(d, strict: strict) {
+                case .error: command = "error"
+                case .warning: command = "warning"
+                case .note: command = "notice"
+                }
+                var props = ["file=\(escapeProperty(d.file ?? r.path))"]
+                if let line = d.line { props.append("line=\(line)") }
+                if let column = d.column { props.append("col=\(column)") }
+                props.append("title=\(escapeProperty(d.code))")
+                out += "::\(command) \(props.joined(separator: ","))::\(escapeData(d.message))\n"
+            }
+        }
+        return out
+    }
+}

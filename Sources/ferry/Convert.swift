@@ -1,0 +1,77 @@
+import ArgumentParser
+import FerryCore
+import FerryPipeline
+import Foundation
+
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert between formats (formats from extensions and content; `-` is stdin/stdout).",
+        discussion: """
+            Examples:
+              ferry convert export.tgz -o mail.mbox
+              ferry convert outlook.csv --charset windows-1252 -o contacts.vcf
+              ferry convert calendar.ics --start -7days --end +2weeks -o week.ics
+              cat contacts.vcf | ferry convert - --from vcf --to csv --csv-format thunderbird-csv -o -
+            """
+    )
+
+    @Argument(help: "Input files or directories (`-` for stdin).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output file or directory (`-` or absent: stdout).")
+    var output: String?
+
+    @Option(help: "Input format (required for stdin; see `ferry formats`).")
+    var from: String?
+
+    @Option(help: "Output format (default: from the output's extension).")
+    var to: String?
+
+    @Option(help: "Contact CSV dialect: zimbra-csv, yahoo-csv, thunderbird-csv, outlook-2000-csv, outlook-2003-csv.")
+    var csvFormat: String?
+
+    @Option(help: "Locale of a CSV dialect's headers (e.g. de, fr, ja).")
+    var locale: String?
+
+    @Option(help: "Item query (Zimbra search syntax subset, e.g. is:unread).")
+    var query: String?
+
+    @OptionGroup var charsets: CharsetOptions
+    @OptionGroup var time: TimeOptions
+
+    @Flag(help: "Print the end-of-run summary as JSON on stdout's behalf (on stderr).")
+    var json = false
+
+    func run() throws {
+        let log = makeLog(json: json)
+        var request = ConversionRequest(inputs: inputs, output: output, from: from, to: to)
+        let policy = try charsets.policy()
+        request.readOptions.charset = try charsets.charset.map { try Charset($0) }
+        request.readOptions.charsetPolicy = policy
+        request.readOptions.csvFormat = csvFormat
+        request.readOptions.locale = locale
+        request.readOptions.query = query
+        request.readOptions.timeContext = try time.context()
+        request.readOptions.timeRange = try time.range()
+        request.writeOptions.charset = try charsets.outputCharset.map { try Charset($0) }
+        request.writeOptions.charsetPolicy = policy
+        request.writeOptions.csvFormat = csvFormat
+        request.writeOptions.locale = locale
+        request.writeOptions.timeContext = request.readOptions.timeContext
+        let summary = try Converter(log: log).run(request)
+        try finish(summary, log: log, json: json)
+    }
+}
+
+/// Prints the summary (only when something was skipped or with --json) and picks the exit code.
+func finish(_ summary: ConversionSummary, log: DiagnosticLog, json: Bool) throws {
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let data = try? encoder.encode(summary) { writeStderr(String(decoding: data, as: UTF8.self) + "\n") }
+    } else if summary.totalSkipped > 0 {
+        let reasons = summary.skipReasons.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }
+        writeStderr("ferry: \(summary.totalWritten) written, \(summary.totalSkipped) skipped (\(reasons.joined(separator: "; ")))\n")
+    }
+    if summary.totalSkipped > 0 || log.hasErrors { throw ExitCode(1) }
+}
