@@ -59,12 +59,22 @@ public struct Converter {
         if path == "-" {
             throw FerryError.usage("format.stdin", "reading from stdin needs --from FORMAT")
         }
-        let prefix = try source.read(upTo: 64 * 1024)
-        guard let (format, _) = registry.sniff(prefix: prefix, name: path) else {
+        var prefix = try source.read(upTo: 64 * 1024)
+        var stream: ByteSource = PrefixedSource(prefix: prefix, rest: source)
+        var name = path
+        // A gzipped single file (contacts.vcf.gz) that no format claims as such (tgz does) is
+        // decompressed on the fly and sniffed again.
+        if GzipSource.isGzip(prefix), (registry.sniff(prefix: prefix, name: path)?.bid ?? 0) < 50 {
+            let gunzip = try GzipSource(stream)
+            prefix = try gunzip.read(upTo: 64 * 1024)
+            stream = PrefixedSource(prefix: prefix, rest: gunzip)
+            if name.lowercased().hasSuffix(".gz") { name.removeLast(3) }
+        }
+        guard let (format, _) = registry.sniff(prefix: prefix, name: name) else {
             throw FerryError.usage("format.unknown-input", "cannot tell the format of '\(path)'; name it with "
                                    + "--from (see `ferry formats`)")
         }
-        return (format, .stream(PrefixedSource(prefix: prefix, rest: source)))
+        return (format, .stream(stream))
     }
 
     public func namedFormat(_ name: String) throws -> any Format {
