@@ -163,3 +163,18 @@ public final class PrefixedSource: ByteSource {
         return try rest.read(into: buffer)
     }
 }
+
+/// Counts the bytes read through it (for progress).
+public final class CountingSource: ByteSource {
+    private let inner: ByteSource
+    public private(set) var count: Int64 = 0
+    public var name: String { inner.name }
+
+    public init(_ inner: ByteSource) { self.inner = inner }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try inner.read(into: buffer)
+        count += Int64(n)
+        return n
+    }
+}
