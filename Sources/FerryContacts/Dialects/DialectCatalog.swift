@@ -81,7 +81,7 @@ public struct DialectCatalog: Sendable {
                     delimiterRules.append((f, a["locale"], c))
                 }
             case ("dateformat", false):
-                if let f = a["format"], let o = a["order"] { dateOrders[f] = o }
+                if let f = a["format"], let o = a["order"] { dateOrders[a["locale"].map { "\(f)/\($0)" } ?? f] = o }
             case ("format", false):
                 let flags = (a["flag"] ?? "").split(separator: ",").map { String($0).trimming(" ") }
                 current = CSVDialect(name: a["name"] ?? "", locale: a["locale"], allFields: flags.contains("allfields"),
@@ -121,7 +121,7 @@ public struct DialectCatalog: Sendable {
         for i in dialects.indices {
             var d = dialects[i]
             if d.producer.isEmpty { d.producer = producers[d.name] ?? "zimbra" }
-            d.dateOrder = dateOrders[d.name]
+            d.dateOrder = dateOrders[d.id] ?? dateOrders[d.name]
             if let rule = delimiterRules.first(where: { $0.format == d.name && $0.locale == d.locale }) {
                 d.delimiter = rule.char
             }

@@ -109,8 +109,8 @@ public struct DialectGuess: Sendable {
 }
 
 extension DialectCatalog {
-    /// Scores every dialect (all locales) by the headers it recognises; ties go to the closer fit
-    /// (fewer of its headers missing), then to a dialect in `preferredLocale`, then to table order.
+    /// Scores every dialect (all locales) by the headers it recognises; ties go to a dialect in
+    /// `preferredLocale`, then to the closer fit (fewer of its headers missing), then to table order.
     /// Nothing recognised → zimbra-csv (every header becomes an attribute, as Zimbra does).
     public func detect(headers: [String], preferredLocale: String? = nil) -> DialectGuess {
         let bindings = dialects.map { HeaderBinding(headers: headers, dialect: $0, knownFields: knownFields) }
@@ -118,13 +118,14 @@ extension DialectCatalog {
         func localeRank(_ d: CSVDialect) -> Int {
             guard let preferred else { return 0 }
             let l = d.locale?.lowercased() ?? "en"
-            return l == preferred || l.hasPrefix(preferred + "_") || preferred.hasPrefix(l + "_") ? 0 : 1
+            if l == preferred { return 0 }
+            return l.hasPrefix(preferred + "_") || preferred.hasPrefix(l + "_") ? 1 : 2
         }
         let ranked = bindings.sorted { a, b in
             if a.recognised != b.recognised { return a.recognised > b.recognised }
-            if a.missing != b.missing { return a.missing < b.missing }
             let la = localeRank(a.dialect), lb = localeRank(b.dialect)
             if la != lb { return la < lb }
+            if a.missing != b.missing { return a.missing < b.missing }
             return a.dialect.order < b.dialect.order
         }
         guard let best = ranked.first, best.recognised > 0 else {
