@@ -45,6 +45,11 @@ public final class ContactCSVWriter: ItemWriter {
         self.csv = CSVWriter(style: dialect.style)
         self.charset = try options.charset ?? Charset(dialect.charset)
         self.encoder = try CharsetEncoder(charset, policy: options.charsetPolicy)
+        // Base columns have fixed ids (their position), so rows need no lookup for them.
+        for o in 0..<dialect.headerRow.count {
+            keys.append(.base(o))
+            keyIDs[.base(o)] = o
+        }
     }
 
     public func write(_ item: Item) throws -> WriteOutcome {
@@ -60,7 +65,7 @@ public final class ContactCSVWriter: ItemWriter {
         spool.beginRow(cells.count)
         for (key, value) in cells {
             let id: Int
-            if let known = keyIDs[key] { id = known } else {
+            if case .base(let o) = key { id = o } else if let known = keyIDs[key] { id = known } else {
                 id = keys.count
                 keys.append(key)
                 keyIDs[key] = id
@@ -107,11 +112,18 @@ public final class ContactCSVWriter: ItemWriter {
         out.reserveCapacity(1 << 16)
         csv.append(header, to: &out)
         try emit(&out, final: false)
-        var row = [String](repeating: "", count: header.count)
-        try spool.replay { cells in
-            for i in row.indices { row[i] = "" }
-            for (id, value) in cells { if let p = position[id] { row[p] = value } }
-            csv.append(row, to: &out)
+        let positions = (0..<keys.count).map { position[$0] ?? -1 }
+        var row = [Range<Int>](repeating: 0..<0, count: header.count)
+        try spool.replay { bytes, cells in
+            for i in row.indices { row[i] = 0..<0 }
+            for (id, range) in cells where positions[id] >= 0 { row[positions[id]] = range }
+            bytes.withUnsafeBytes { raw in
+                for (i, r) in row.enumerated() {
+                    if i > 0 { out.append(csv.style.delimiter) }
+                    csv.appendField(UnsafeRawBufferPointer(rebasing: raw[r]), to: &out)
+                }
+            }
+            out.append(contentsOf: csv.style.lineEnding)
             if out.count > 1 << 16 { try emit(&out, final: false) }
         }
         try emit(&out, final: true)
@@ -165,13 +177,14 @@ struct Spool {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Calls `body` with each row's cells, in order.
-    mutating func replay(_ body: ([(Int, String)]) throws -> Void) throws {
+    /// Calls `body` with each row: the row's value bytes and (column id, range in those bytes) per cell.
+    mutating func replay(_ body: ([UInt8], [(Int, Range<Int>)]) throws -> Void) throws {
         if file != nil { try spill(); rewind(file) }
         var data: [UInt8] = file == nil ? buffer : []
         var pos = 0
         var eof = file == nil
-        var cells: [(Int, String)] = []
+        var cells: [(Int, Range<Int>)] = []
+        var rowBytes: [UInt8] = []
         func ensure(_ n: Int) -> Bool {
             while data.count - pos < n && !eof {
                 data.removeSubrange(0..<pos)
@@ -194,12 +207,14 @@ struct Spool {
         }
         while let count = varint() {
             cells.removeAll(keepingCapacity: true)
+            rowBytes.removeAll(keepingCapacity: true)
             for _ in 0..<count {
                 guard let id = varint(), let len = varint(), ensure(len) else { return }
-                cells.append((id, String(decoding: data[pos..<(pos + len)], as: UTF8.self)))
+                cells.append((id, rowBytes.count..<(rowBytes.count + len)))
+                rowBytes.append(contentsOf: data[pos..<(pos + len)])
                 pos += len
             }
-            try body(cells)
+            try body(rowBytes, cells)
         }
     }
 

@@ -92,6 +92,11 @@ enum MiniXML {
 
 extension String {
     func trimming(_ set: String) -> String {
+        // Fast path: nothing to trim at either end (ASCII sets only need a byte look).
+        if let f = utf8.first, let l = utf8.last, f < 0x80, l < 0x80, set.utf8.allSatisfy({ $0 < 0x80 }),
+           !set.utf8.contains(f), !set.utf8.contains(l) {
+            return self
+        }
         var s = Substring(self)
         while let f = s.first, set.contains(f) { s.removeFirst() }
         while let l = s.last, set.contains(l) { s.removeLast() }

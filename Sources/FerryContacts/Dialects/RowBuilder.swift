@@ -13,6 +13,8 @@ struct RowBuilder {
     let dialect: CSVDialect
     /// Start offset of each column in the header row.
     let offsets: [Int]
+    /// Lowercased attribute each column reads (its field, or its header for columns without one).
+    let keys: [String]
 
     init(dialect: CSVDialect) {
         self.dialect = dialect
@@ -20,18 +22,32 @@ struct RowBuilder {
         var o = 0
         for c in dialect.columns { offsets.append(o); o += c.headers.count }
         self.offsets = offsets
+        keys = dialect.columns.map { ($0.field ?? $0.headers[0].trimming(" ")).asciiLowercased }
     }
 
     /// The cells, and the names of values that had no column of their own (for the warning).
     func cells(_ contact: Contact) -> (cells: [(ColumnKey, String)], homeless: [String]) {
         var cells: [(ColumnKey, String)] = []
-        var used = Set<String>()
+        var used = [Bool](repeating: false, count: contact.fields.count)
         var homeless: [String] = []
         var tagsWritten = false
         var photoWritten = false
+        // One lowercased key per attribute, so each column is a dictionary lookup.
+        var byKey: [String: Int] = [:]
+        byKey.reserveCapacity(contact.fields.count)
+        for (i, f) in contact.fields.enumerated() {
+            let k = f.name.asciiLowercased
+            if byKey[k] == nil { byKey[k] = i }
+        }
         func take(_ field: String) -> String? {
-            used.insert(field.lowercased())
-            return contact[field]
+            guard let i = byKey[field.asciiLowercased] else { return nil }
+            used[i] = true
+            return contact.fields[i].value
+        }
+        func take(column c: Int) -> String? {
+            guard let i = byKey[keys[c]] else { return nil }
+            used[i] = true
+            return contact.fields[i].value
         }
         if !dialect.allFields {
             for (c, column) in dialect.columns.enumerated() {
@@ -40,13 +56,11 @@ struct RowBuilder {
                 case .simple, .date:
                     if column.field == "image" {
                         if let p = contact.photo, !photoWritten { cells.append((.base(o), p.text)); photoWritten = true }
-                    } else if let field = column.field {
-                        if let v = take(field) { cells.append((.base(o), v)) }
-                    } else if let v = take(column.headers[0].trimming(" ")) {
+                    } else if let v = take(column: c) {
                         cells.append((.base(o), v))
                     }
                 case .multivalue:
-                    guard let field = column.field, let v = take(field) else { continue }
+                    guard let field = column.field, let v = take(column: c) else { continue }
                     if field == "birthday" || field == "anniversary" {
                         if let p = DateParsing.parts(v) {
                             let values = [p.month, p.day, p.year]
@@ -78,7 +92,7 @@ struct RowBuilder {
             GoogleGroupWriter.cells(contact, dialect: dialect, used: &used, into: &cells)
         }
         // Whatever has no column yet: extra columns named like the attribute.
-        for f in contact.fields where !used.contains(f.name.lowercased()) {
+        for (i, f) in contact.fields.enumerated() where !used[i] {
             if dialect.groups.contains(where: { $0.kind == "custom" }) {
                 continue  // Google: written as custom fields by GoogleGroupWriter
             }
@@ -124,7 +138,7 @@ enum GoogleGroupWriter {
         ("radioPhone", "Radio"), ("telex", "Telex"), ("ttyTDDPhone", "TTY/TDD"), ("otherPhone", "Other"),
     ]
 
-    static func cells(_ contact: Contact, dialect: CSVDialect, used: inout Set<String>,
+    static func cells(_ contact: Contact, dialect: CSVDialect, used: inout [Bool],
                       into cells: inout [(ColumnKey, String)]) {
         var groupIndex: [String: Int] = [:]
         for (i, g) in dialect.groups.enumerated() { groupIndex[g.kind] = i }
@@ -135,7 +149,7 @@ enum GoogleGroupWriter {
             let n = counters[kind]!
             for (p, v) in parts where !v.isEmpty { cells.append((.group(g, n: n, part: p), v)) }
         }
-        func mark(_ name: String) { used.insert(name.lowercased()) }
+        func mark(_ name: String) { if let i = contact.index(of: name) { used[i] = true } }
         // E-mail: the first is primary.
         var first = true
         for (name, v) in contact.numbered("email") {
@@ -176,7 +190,7 @@ enum GoogleGroupWriter {
             mark(name)
         }
         // Google-specific families read back from other groups.
-        for f in contact.fields where !used.contains(f.name.lowercased()) {
+        for (i, f) in contact.fields.enumerated() where !used[i] {
             if f.name.hasPrefix("Phone ") { add("phone", [0: String(f.name.dropFirst(6)), 1: f.value]); mark(f.name) }
             else if f.name.hasPrefix("Event ") { add("event", [0: String(f.name.dropFirst(6)), 1: f.value]); mark(f.name) }
             else if f.name.hasPrefix("Relation ") {
@@ -184,7 +198,7 @@ enum GoogleGroupWriter {
             }
         }
         // Everything else: custom fields, so nothing is lost.
-        for f in contact.fields where !used.contains(f.name.lowercased()) {
+        for (i, f) in contact.fields.enumerated() where !used[i] {
             add("custom", [0: f.name, 1: f.value]); mark(f.name)
         }
     }
@@ -193,5 +207,13 @@ enum GoogleGroupWriter {
 extension String {
     func range(of needle: String) -> Range<String.Index>? {
         Substring(self).range(of: needle)
+    }
+}
+
+extension String {
+    /// Lowercases ASCII letters only (fast; attribute names are ASCII), other characters unchanged.
+    var asciiLowercased: String {
+        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return self }
+        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

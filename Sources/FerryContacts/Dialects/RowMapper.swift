@@ -4,6 +4,27 @@ import FerryCore
 struct RowMapper {
     let binding: HeaderBinding
     let delimiter: UInt8
+    /// What a custom (unmatched) header means, decided once per file.
+    private let customKinds: [CustomKind]
+
+    enum CustomKind { case attribute, property, photo, tags, none }
+    /// Trimmed headers (the attribute name for columns Zimbra discards).
+    private let trimmedHeaders: [String]
+
+    init(binding: HeaderBinding, delimiter: UInt8) {
+        self.binding = binding
+        self.delimiter = delimiter
+        trimmedHeaders = binding.headers.map { $0.trimming(" \t\u{FEFF}") }
+        customKinds = binding.targets.map { t in
+            guard case .custom(let name) = t else { return .none }
+            if RowMapper.isPropertyHeader(name) { return .property }
+            switch normalizedHeader(name) {
+            case "photo": return .photo
+            case "categories": return .tags
+            default: return .attribute
+            }
+        }
+    }
 
     func contact(from record: CSVRecord) -> Contact {
         var contact = Contact()
@@ -16,14 +37,11 @@ struct RowMapper {
             case .ignored:
                 continue
             case .custom(let name):
-                if isPropertyHeader(name) {
-                    contact.properties.append(property(header: name, value: value))
-                } else if normalizedHeader(name) == "photo" && contact.photo == nil {
-                    contact.photo = ContactPhoto(text: value)
-                } else if normalizedHeader(name) == "categories" {
-                    contact.tags.append(contentsOf: Self.splitTags(value, separator: ","))
-                } else {
-                    contact.setIfAbsent(name, value)
+                switch customKinds[i] {
+                case .property: contact.properties.append(property(header: name, value: value))
+                case .photo: if contact.photo == nil { contact.photo = ContactPhoto(text: value) }
+                case .tags: contact.tags.append(contentsOf: Self.splitTags(value, separator: ","))
+                default: contact.setIfAbsent(name, value)
                 }
             case .column(let c, let part):
                 let column = dialect.columns[c]
@@ -37,7 +55,7 @@ struct RowMapper {
                         contact.setIfAbsent(field, value)
                     } else {
                         // Zimbra discards these; Ferry keeps them under the header's name.
-                        contact.setIfAbsent(binding.headers[i].trimming(" \t\u{FEFF}"), value)
+                        contact.setIfAbsent(trimmedHeaders[i], value)
                     }
                 case .date:
                     if let field = column.field { contact.setIfAbsent(field, DateParsing.normalize(value, order: dialect.dateOrder)) }
@@ -82,7 +100,7 @@ struct RowMapper {
 
     /// A header that names a vCard property (`X-FOO`, `item1.X-ABLabel`, `IMPP;TYPE=home`): Ferry
     /// writes vCard properties that have no column this way, and reads them back as properties.
-    func isPropertyHeader(_ name: String) -> Bool {
+    static func isPropertyHeader(_ name: String) -> Bool {
         let head = name.split(separator: ";", maxSplits: 1).first.map(String.init) ?? name
         let bare = head.split(separator: ".").last.map(String.init) ?? head
         return bare.uppercased().hasPrefix("X-") && bare.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }

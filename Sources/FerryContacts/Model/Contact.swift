@@ -80,11 +80,10 @@ public struct Contact: ItemPayload, Equatable {
         return out
     }
 
-    func index(of name: String) -> Int? {
-        // Exact match first (the common case), then case-insensitive.
-        if let i = fields.firstIndex(where: { $0.name == name }) { return i }
-        let lower = name.lowercased()
-        return fields.firstIndex { $0.name.lowercased() == lower }
+    /// Index of the attribute named `name` (ASCII case-insensitive; exact for other characters).
+    public func index(of name: String) -> Int? {
+        for i in fields.indices where fields[i].name.equalsIgnoringASCIICase(name) { return i }
+        return nil
     }
 
     public mutating func removeAll(where predicate: (ContactField) -> Bool) {
@@ -205,5 +204,24 @@ public struct ContactProperty: Sendable, Equatable, Hashable {
             }
         }
         return s + ":" + rawValue
+    }
+}
+
+extension String {
+    /// Case-insensitive for ASCII letters, without allocating (attribute names are ASCII in practice).
+    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        let a = utf8, b = other.utf8
+        guard a.count == b.count else { return false }
+        var i = a.startIndex, j = b.startIndex
+        while i != a.endIndex {
+            var x = a[i], y = b[j]
+            if x != y {
+                if x >= 0x41 && x <= 0x5A { x |= 0x20 }
+                if y >= 0x41 && y <= 0x5A { y |= 0x20 }
+                if x != y { return false }
+            }
+            i = a.index(after: i); j = b.index(after: j)
+        }
+        return true
     }
 }
