@@ -7,6 +7,7 @@
 //   CArchive       system library: libarchive (pkg-config)
 //   CZlib          system library: zlib (pkg-config)
 //   CSupport       C shim: async-signal-safe cleanup of temporary output files
+//   FerryText      RFC 2425/5545/6350 content lines (folding, parameters, escaping), quoted-printable, base64
 //   FerryPipeline  the format registry, sniffing, routing items to writers
 //   ferry          the CLI (one file per subcommand)
 import PackageDescription
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryPipeline", targets: ["FerryPipeline"]),
         .library(name: "FerryContacts", targets: ["FerryContacts"]),
+        .library(name: "FerryText", targets: ["FerryText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,6 +39,7 @@ let package = Package(
 
         // Swift modules
         .target(name: "FerryCore", dependencies: ["CICU", "CSupport", "CZlib"]),
+        .target(name: "FerryText", dependencies: ["FerryCore"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore"], resources: [.copy("Resources")]),
         .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts"]),
         .executableTarget(
@@ -49,6 +52,7 @@ let package = Package(
 
         // Tests
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], resources: [.copy("Samples")]),
+        .testTarget(name: "FerryTextTests", dependencies: ["FerryText", "FerryCore"]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],
