@@ -8,6 +8,7 @@
 //   CZlib          system library: zlib (pkg-config)
 //   CSupport       C shim: async-signal-safe cleanup of temporary output files
 //   FerryText      RFC 2425/5545/6350 content lines (folding, parameters, escaping), quoted-printable, base64
+//   FerryCalendar  iCalendar components, typed values, validation rules, recurrence, time zones, free/busy
 //   FerryPipeline  the format registry, sniffing, routing items to writers
 //   ferry          the CLI (one file per subcommand)
 import PackageDescription
@@ -20,6 +21,7 @@ let package = Package(
         .library(name: "FerryPipeline", targets: ["FerryPipeline"]),
         .library(name: "FerryContacts", targets: ["FerryContacts"]),
         .library(name: "FerryText", targets: ["FerryText"]),
+        .library(name: "FerryCalendar", targets: ["FerryCalendar"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,8 +42,9 @@ let package = Package(
         // Swift modules
         .target(name: "FerryCore", dependencies: ["CICU", "CSupport", "CZlib"]),
         .target(name: "FerryText", dependencies: ["FerryCore"]),
+        .target(name: "FerryCalendar", dependencies: ["FerryCore", "FerryText"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore"], resources: [.copy("Resources")]),
-        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts"]),
+        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar"]),
         .executableTarget(
             name: "ferry",
             dependencies: [
@@ -53,6 +56,7 @@ let package = Package(
         // Tests
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], resources: [.copy("Samples")]),
         .testTarget(name: "FerryTextTests", dependencies: ["FerryText", "FerryCore"]),
+        .testTarget(name: "FerryCalendarTests", dependencies: ["FerryCalendar", "FerryText", "FerryCore"]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],

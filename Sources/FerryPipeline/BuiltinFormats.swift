@@ -1,7 +1,10 @@
+import FerryCalendar
 import FerryContacts
 import FerryCore
 
 /// The formats compiled into this build. Each format module adds its `Format` values here.
 let builtinFormats: [any Format] = [
     ContactCSVFormat(),
+    IcsFormat(),
+    FreeBusyFormat(),
 ] + ContactCSVFormat.dialectFormats

@@ -16,6 +16,12 @@ struct Freebusy: ParsableCommand {
 
     @OptionGroup var time: TimeOptions
 
+    @Flag(help: "Write one VEVENT per busy interval instead of a VFREEBUSY (Zimbra's fbfmt=event).")
+    var events = false
+
+    @Option(help: "ORGANIZER of the VFREEBUSY (an address; mailto: is added).")
+    var organizer: String?
+
     func run() throws {
         let log = makeLog()
         var request = ConversionRequest(inputs: calendars, output: output, from: nil, to: "ifb")
@@ -23,6 +29,8 @@ struct Freebusy: ParsableCommand {
         request.readOptions.timeRange = try time.range(default: (start: "-31days", end: "+62days"))
         request.writeOptions.timeContext = request.readOptions.timeContext
         request.writeOptions.timeRange = request.readOptions.timeRange
+        if events { request.writeOptions.formatOptions["events"] = "1" }
+        if let organizer { request.writeOptions.formatOptions["organizer"] = organizer }
         let summary = try Converter(log: log).run(request)
         try finish(summary, log: log, json: false)
     }

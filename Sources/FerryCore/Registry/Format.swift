@@ -28,6 +28,9 @@ public struct WriteOptions: Sendable {
     /// The range a writer covers when it has one of its own (free/busy, feeds).
     public var timeRange = TimeRange()
     public var timeContext = TimeContext()
+    /// Options only one format understands (`ifb`: `events=1` for Zimbra's `fbfmt=event`,
+    /// `organizer=mailto:…`), set by the CLI subcommand that owns them.
+    public var formatOptions: [String: String] = [:]
 
     public init() {}
 }
