@@ -59,6 +59,13 @@ public final class CalendarParser {
     /// The next top-level event, or nil at the end of the input.
     public func next() throws -> Event? {
         if !pendingEvents.isEmpty { return pendingEvents.removeFirst() }
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            let component = try readComponent(begin: begin, depth: 1)
+            abortAll = false
+            unwinding = nil
+            return .component(component)
+        }
         while let (raw, parsed) = try readLine() {
             guard let line = parsed else {
                 if raw.bytes.isEmpty {
@@ -140,6 +147,13 @@ public final class CalendarParser {
                     abortAll = true
                     return Component(name: name, begin: begin, end: nil, entries: entries)
                 }
+                if depth == 1, upperValue(line) == name, CalendarParser.topLevelNames.contains(name) {
+                    // BEGIN:VEVENT inside an unclosed VEVENT: the first one lacks its END.
+                    report(.error, "ics.unclosed-component", "BEGIN:\(name) (line \(begin.line.line)) has no END:\(name)",
+                           begin.line.line, 1)
+                    pendingBegin = line
+                    return Component(name: name, begin: begin, end: nil, entries: entries)
+                }
                 let child = try readComponent(begin: line, depth: depth + 1)
                 entries.append(.component(child))
                 if abortAll {
@@ -191,6 +205,8 @@ public final class CalendarParser {
 
     // Names of components being read (for END lines that close an ancestor).
     private var stack: [String] = []
+    private var pendingBegin: ContentLine?
+    static let topLevelNames: Set<String> = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"]
     private var abortAll = false
     private var unwinding: String?
     private var unwindLine: ContentLine?

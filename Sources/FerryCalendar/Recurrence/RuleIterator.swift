@@ -37,12 +37,19 @@ public struct RuleIterator: IteratorProtocol {
     private var finished = false
     public private(set) var stoppedEarly = false
 
-    public init(rule: RecurrenceRule, start: LocalDateTime, maxEmptyPeriods: Int = 10_000,
+    public init(rule: RecurrenceRule, start: LocalDateTime, maxEmptyPeriods: Int? = nil,
                 isPastUntil: @escaping (LocalDateTime) -> Bool = { _ in false }) {
         self.rule = rule
         self.start = start
         self.isPastUntil = isPastUntil
-        self.maxEmptyPeriods = maxEmptyPeriods
+        // Default guard: 400 years of periods (a full Gregorian cycle) without an instance.
+        switch rule.frequency {
+        case .yearly: self.maxEmptyPeriods = maxEmptyPeriods ?? 400
+        case .monthly: self.maxEmptyPeriods = maxEmptyPeriods ?? 4_800
+        case .weekly: self.maxEmptyPeriods = maxEmptyPeriods ?? 20_871
+        case .daily: self.maxEmptyPeriods = maxEmptyPeriods ?? 146_097
+        default: self.maxEmptyPeriods = maxEmptyPeriods ?? 3_000_000
+        }
         var byMonth = rule.byMonth
         var byMonthDay = rule.byMonthDay
         var byDay = rule.byDay

@@ -243,7 +243,8 @@ final class ValidationContext {
             case .one, .oneUnlessMethod:
                 if found == 0 {
                     if count == .oneUnlessMethod && parentMethod != nil { continue }
-                    let section = c.name == "VCALENDAR" ? "3.6" : "3.6"
+                    let section = ["VEVENT": "3.6.1", "VTODO": "3.6.2", "VJOURNAL": "3.6.3", "VFREEBUSY": "3.6.4",
+                                   "VTIMEZONE": "3.6.5", "STANDARD": "3.6.5", "DAYLIGHT": "3.6.5", "VALARM": "3.6.6"][c.name] ?? "3.6"
                     report(.error, "ics.missing-property", "\(c.name) has no \(name) (required, RFC 5545 §\(section))",
                            line: c.begin.line.line, column: 1)
                 } else if found > 1, let (_, first) = counts[name] {
