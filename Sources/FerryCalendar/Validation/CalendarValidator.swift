@@ -362,7 +362,9 @@ final class ValidationContext {
                 case .text: break
                 }
             } catch {
-                valueError(p, error, offset: offset)
+                // A URI without a scheme (Apple's `ATTACH;VALUE=URI:Chord` alarm sounds) is a warning; a
+                // CAL-ADDRESS without one cannot be used at all.
+                valueError(p, error, offset: offset, severity: error.code == "value.bad-uri" && type == .uri ? .warning : .error)
                 return
             }
         }
