@@ -17,7 +17,6 @@ let package = Package(
         .executable(name: "ferry", targets: ["ferry"]),
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryPipeline", targets: ["FerryPipeline"]),
-        .library(name: "FerryText", targets: ["FerryText"]),
         .library(name: "FerryContacts", targets: ["FerryContacts"]),
     ],
     dependencies: [
@@ -38,7 +37,6 @@ let package = Package(
 
         // Swift modules
         .target(name: "FerryCore", dependencies: ["CICU", "CSupport", "CZlib"]),
-        .target(name: "FerryText", dependencies: ["FerryCore"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore"], resources: [.copy("Resources")]),
         .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts"]),
         .executableTarget(
@@ -51,7 +49,6 @@ let package = Package(
 
         // Tests
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], resources: [.copy("Samples")]),
-        .testTarget(name: "FerryTextTests", dependencies: ["FerryText", "FerryCore"]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],
