@@ -121,7 +121,10 @@ public final class FreeBusyWriter: ItemWriter {
         guard let object = item.payload as? CalendarObject else {
             return .skipped(reason: "free/busy is made from calendar objects, not \(item.kind.rawValue)s")
         }
-        for zone in object.timeZones { zones.add(zone) }
+        for zone in object.timeZones {
+            // Each object carries the VTIMEZONEs it uses: add a zone once, keeping its built rules cached.
+            if let id = zone.property("TZID")?.textValue, !zones.hasComponent(id) { zones.add(zone) }
+        }
         let c = object.component
         switch c.name {
         case "VFREEBUSY":

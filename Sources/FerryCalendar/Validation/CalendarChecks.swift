@@ -54,9 +54,9 @@ enum CalendarChecks {
             guard let s = c.property("DTSTART"), let start = try? CalendarDateTime.parse(property: s) else { return }
             let endName = c.name == "VTODO" ? "DUE" : "DTEND"
             if let e = c.property(endName), let end = try? CalendarDateTime.parse(property: e), end.isDate == start.isDate {
-                let zones = TimeZoneTable(floating: TimeZone(secondsFromGMT: 0)!)
-                let a = zones.utc(start).utc, b = zones.utc(end).utc
-                // Different TZIDs cannot be compared without their rules; compare when anchors agree.
+                // Same anchor (both UTC, both floating, or one TZID): wall clocks compare directly. Different
+                // TZIDs cannot be compared without their rules and are left alone.
+                let a = start.local.seconds, b = end.local.seconds
                 if start.anchor == end.anchor || (start.isUTC && end.isUTC) {
                     if b < a || (start.isDate && b == a) {
                         ctx.report(.error, "ics.end-before-start", "\(endName) \(end.icalString) is before DTSTART \(start.icalString)",
