@@ -45,6 +45,12 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
                                    "unknown charset '\(label)' (try UTF-8, Windows-1252, Windows-31J, GBK, …; "
                                    + "`ferry formats --charsets` lists all)")
         }
+        // The alias table can name converters whose data this ICU build lacks: open one to be sure.
+        guard let probe = try? openConverter(Charset.readingSupersets[key] ?? trimmed, direction: FERRY_DECODE,
+                                             policy: .strict) else {
+            throw FerryError.usage("charset.unavailable", "charset '\(label)' is known but not available in this ICU build")
+        }
+        ferry_conv_close(probe)
         self.label = trimmed
         self.decoderName = Charset.readingSupersets[key] ?? trimmed
         self.encoderName = trimmed
