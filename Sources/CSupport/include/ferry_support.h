@@ -4,6 +4,9 @@
 #ifndef FERRY_SUPPORT_H
 #define FERRY_SUPPORT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -16,6 +19,19 @@ void ferry_tmp_unregister(int slot);
 void ferry_install_cleanup_handlers(void);
 /// Unlinks every registered path now (used at exit paths).
 void ferry_tmp_cleanup_all(void);
+
+/// Line ends: writes the offsets (from `buf`) of every LF and CR byte in buf[0..<to] to `out` (at
+/// most `cap`, in order; bit 31 set for a CR) and returns how many; `*scanned` tells how far the scan
+/// got (== to unless `out` filled or `to` exceeds 2^31 - 1).
+size_t ferry_scan_line_ends(const unsigned char *buf, size_t to, uint32_t *out, size_t cap, size_t *scanned);
+
+/// Populates the pages of a read-only mapping on a helper thread, up to `ahead` bytes past what the
+/// reader has consumed (reported with `ferry_prefault_advance`). Stop (joins the thread) before
+/// unmapping. NULL when no thread could be started (then nothing happens: pages fault on demand).
+typedef struct ferry_prefault ferry_prefault;
+ferry_prefault *ferry_prefault_start(const void *base, size_t length, size_t from, size_t ahead);
+void ferry_prefault_advance(ferry_prefault *prefault, size_t consumed);
+void ferry_prefault_stop(ferry_prefault *prefault);
 
 #ifdef __cplusplus
 }
