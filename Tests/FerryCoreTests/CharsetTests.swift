@@ -165,6 +165,16 @@ import Testing
         }
         // In Shift_JIS the ASCII backslash stays one byte.
         #expect(try Self.encode("C:\\", "Shift_JIS").0 == [0x43, 0x3A, 0x5C])
+        // ASCII is ASCII, controls included: ICU's ibm-943 table swaps 0x1A/0x1C/0x7F (IBM host
+        // convention); Windows, Java, iconv and WHATWG do not, and neither does Ferry.
+        for label in ["Windows-31J", "Shift_JIS"] {
+            for chunks in [[Int.max], [1]] {
+                #expect(try Self.decode([0x1A, 0x1C, 0x7F, 0x41], label, chunks: chunks).0 == "\u{1A}\u{1C}\u{7F}A")
+                #expect(try Self.decode([0x1A, 0x1C, 0x7F, 0x41], label, chunks: chunks, icuOnly: true).0 == "\u{1A}\u{1C}\u{7F}A")
+            }
+            #expect(try Self.encode("\u{1A}\u{1C}\u{7F}A", label).0 == [0x1A, 0x1C, 0x7F, 0x41])
+        }
+        #expect(try Self.decode([0x7F], "ibm-437").0 == "\u{7F}")
         // NEC and IBM extensions exist in Windows-31J: ① (0x8740), ⅰ (0xFA40).
         #expect(try Self.decode([0x87, 0x40, 0xFA, 0x40], "Windows-31J").0 == "①ⅰ")
     }

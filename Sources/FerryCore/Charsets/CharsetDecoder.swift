@@ -36,6 +36,8 @@ public final class CharsetDecoder {
     private var pendingLead: UInt8?
     /// Double-byte engine: ICU holds part of a character; feed it until it completes.
     private var fallbackBusy = false
+    /// ICU's converter swaps three ASCII controls (IBM style); its output is corrected.
+    private let swapsControls: Bool
 
     public convenience init(_ charset: Charset, policy: CharsetPolicy = .replace, sourceName: String? = nil) throws {
         try self.init(charset, policy: policy, sourceName: sourceName, icuOnly: false)
@@ -46,6 +48,7 @@ public final class CharsetDecoder {
         self.charset = charset
         self.policy = policy
         self.sourceName = sourceName
+        self.swapsControls = !charset.isUTF8 && ControlSwap.applies(to: charset.decoderName)
         if icuOnly {
             engine = .icu
             icu = try openConverter(charset.decoderName, direction: FERRY_DECODE, policy: policy)
@@ -259,7 +262,9 @@ public final class CharsetDecoder {
     /// sequence may start before it, in bytes ICU held from before.
     private func runICU(_ input: UnsafeRawBufferPointer, final: Bool, base: Int64) throws {
         let conv = icu!
+        let before = scratch.count
         let (status, consumed) = runConverter(conv, input, final: final, expansion: 3, into: scratch)
+        if swapsControls { ControlSwap.fixDecoded(scratch.base + before, count: scratch.count - before) }
         switch status {
         case Int32(FERRY_CONV_OK.rawValue):
             return

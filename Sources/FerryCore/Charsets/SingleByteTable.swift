@@ -72,9 +72,11 @@ final class SingleByteTable: @unchecked Sendable {
         defer { ferry_conv_close(conv) }
         guard ferry_conv_max_char_size(conv) == 1, ferry_conv_min_char_size(conv) == 1 else { return nil }
         let table = SingleByteTable()
+        let swap = ControlSwap.applies(to: name)
         for byte in 0..<256 {
             let (status, utf8) = convertOnce(conv, [UInt8(byte)])
             if status == Int32(FERRY_CONV_OK.rawValue) { table.entries[byte] = PackedUTF8.pack(utf8) }
+            if swap && (byte == 0x1A || byte == 0x1C || byte == 0x7F) { table.entries[byte] = 1 << 24 | UInt32(byte) }
             if byte < 0x80 && table.entries[byte] != (1 << 24 | UInt32(byte)) { table.asciiCompatible = false }
         }
         return table
@@ -178,6 +180,7 @@ final class DoubleByteTable: @unchecked Sendable {
               ferry_conv_min_char_size(conv) == 1 else { return nil }
         let table = DoubleByteTable()
         let ok = Int32(FERRY_CONV_OK.rawValue)
+        let swap = ControlSwap.applies(to: name)
         for byte in 0..<256 {
             let (status, utf8) = convertOnce(conv, [UInt8(byte)])
             if status == ok {
@@ -185,6 +188,7 @@ final class DoubleByteTable: @unchecked Sendable {
             } else if status == Int32(FERRY_CONV_TRUNCATED.rawValue) {
                 table.lead[byte] = true
             }
+            if swap && (byte == 0x1A || byte == 0x1C || byte == 0x7F) { table.single[byte] = 1 << 24 | UInt32(byte) }
             if byte < 0x80 && table.single[byte] != (1 << 24 | UInt32(byte)) { return nil }
         }
         for l in 0x80..<256 where table.lead[l] {

@@ -11,10 +11,12 @@ public final class CharsetEncoder {
     private var converter: OpaquePointer?
     private var carry: [UInt8] = []
     private let scratch = ScratchBuffer()
+    private let swapsControls: Bool
 
     public init(_ charset: Charset, policy: CharsetPolicy = .replace) throws {
         self.charset = charset
         self.policy = policy
+        self.swapsControls = !charset.isUTF8 && ControlSwap.applies(to: charset.encoderName)
         if charset.isUTF8 {
             validator = UTF8Validator()
         } else {
@@ -56,6 +58,7 @@ public final class CharsetEncoder {
         bytes.append(contentsOf: input)
         let carried = carry.count
         carry = []
+        if swapsControls { ControlSwap.fixForEncoding(&bytes) }
         if charset.remap == .jisX0208 {
             // Keep an incomplete trailing sequence for the next chunk so the remap sees whole scalars.
             if !final {
