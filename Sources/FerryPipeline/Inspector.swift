@@ -78,13 +78,22 @@ public struct Inspector {
         } else if !looksBinary(prefix) {
             report.charset = CharsetDetector.detect(prefix)
         }
-        // Lines and line endings over the whole input, in flat memory.
-        let lines = LineReader(source: PrefixedSource(prefix: prefix, rest: file))
-        var counts: [LineTerminator: Int] = [:]
-        while let line = try lines.next() { counts[line.terminator, default: 0] += 1 }
-        report.lines = counts.values.reduce(0, +)
-        for (terminator, count) in counts where terminator != .none {
-            report.lineEndings[String(describing: terminator).uppercased(), default: 0] += count
+        // Lines and line endings over the whole input, in flat memory. A regular file is read again
+        // from the start (memory-mapped by the line reader); stdin continues after the sniffed prefix.
+        let lineSource: ByteSource = path == "-" ? PrefixedSource(prefix: prefix, rest: file) : try FileSource(path: path)
+        let lines = LineReader(source: lineSource)
+        var lf = 0, crlf = 0, cr = 0, unterminated = 0
+        while let line = try lines.next() {
+            switch line.terminator {
+            case .lf: lf &+= 1
+            case .crlf: crlf &+= 1
+            case .cr: cr &+= 1
+            case .none: unterminated &+= 1
+            }
+        }
+        report.lines = lf + crlf + cr + unterminated
+        for (name, count) in [("LF", lf), ("CRLF", crlf), ("CR", cr)] where count > 0 {
+            report.lineEndings[name] = count
         }
         // Items and folders, when a reader exists.
         if path != "-", let name = report.format, let format = registry.format(named: name), format.canRead {
