@@ -22,7 +22,9 @@ public struct InspectionReport: Sendable {
         object["format"] = format ?? NSNull()
         if let charset {
             object["charset"] = ["name": charset.charset, "confidence": charset.confidence,
-                                 "method": charset.method.rawValue, "language": charset.language ?? NSNull()] as [String: Any]
+                                 "method": charset.method.rawValue, "language": charset.language ?? NSNull(),
+                                 "lowConfidence": charset.isLowConfidence,
+                                 "alternatives": charset.alternatives ?? []] as [String: Any]
         }
         if let readerError { object["error"] = readerError }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
@@ -36,6 +38,11 @@ public struct InspectionReport: Sendable {
         if let charset {
             out += "charset:  \(charset.charset) (confidence \(charset.confidence)%, by \(charset.method.rawValue)"
                 + (charset.language.map { ", language \($0)" } ?? "") + ")\n"
+            if charset.isLowConfidence {
+                let others = (charset.alternatives ?? []).joined(separator: ", ")
+                out += "          low confidence: too little text to be sure"
+                    + (others.isEmpty ? "" : " (could also be \(others))") + "; name it with --charset\n"
+            }
         }
         let endings = lineEndings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         out += "lines:    \(lines)" + (endings.isEmpty ? "" : " (\(endings))") + "\n"
