@@ -68,7 +68,29 @@ public struct UTF8Validator: Sendable {
                 position += 8
             }
             if position >= count { break }
-            if base[position] < 0x80 { position += 1; continue }
+            let lead = base[position]
+            if lead < 0x80 { position += 1; continue }
+            // Complete, valid 2-, 3- and 4-byte sequences inline; anything else takes the careful path.
+            if lead >= 0xC2 {
+                if lead <= 0xDF {
+                    if position + 1 < count, base[position + 1] & 0xC0 == 0x80 { position += 2; continue }
+                } else if lead <= 0xEF {
+                    if position + 2 < count {
+                        let b1 = base[position + 1]
+                        let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
+                        let high: UInt8 = lead == 0xED ? 0x9F : 0xBF
+                        if b1 >= low && b1 <= high && base[position + 2] & 0xC0 == 0x80 { position += 3; continue }
+                    }
+                } else if lead <= 0xF4 {
+                    if position + 3 < count {
+                        let b1 = base[position + 1]
+                        let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80
+                        let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
+                        if b1 >= low && b1 <= high && base[position + 2] & 0xC0 == 0x80
+                            && base[position + 3] & 0xC0 == 0x80 { position += 4; continue }
+                    }
+                }
+            }
             let (length, complete) = UTF8Validator.sequence(base, position, count)
             if complete {
                 position += length
