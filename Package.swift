@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "ferry", targets: ["ferry"]),
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryPipeline", targets: ["FerryPipeline"]),
+        .library(name: "FerryContacts", targets: ["FerryContacts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,7 +37,8 @@ let package = Package(
 
         // Swift modules
         .target(name: "FerryCore", dependencies: ["CICU", "CSupport", "CZlib"]),
-        .target(name: "FerryPipeline", dependencies: ["FerryCore"]),
+        .target(name: "FerryContacts", dependencies: ["FerryCore"], resources: [.copy("Resources")]),
+        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts"]),
         .executableTarget(
             name: "ferry",
             dependencies: [
@@ -47,6 +49,7 @@ let package = Package(
 
         // Tests
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], resources: [.copy("Samples")]),
+        .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,7 @@
+import FerryContacts
 import FerryCore
 
 /// The formats compiled into this build. Each format module adds its `Format` values here.
-let builtinFormats: [any Format] = []
+let builtinFormats: [any Format] = [
+    ContactCSVFormat(),
+] + ContactCSVFormat.dialectFormats

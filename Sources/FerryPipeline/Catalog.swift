@@ -55,10 +55,11 @@ public enum FormatCatalog {
     }
 
     public static func text(_ rows: [Row]) -> String {
-        var out = "FORMAT   READ  WRITE  VALIDATE  DESCRIPTION\n"
+        let width = max(9, (rows.map(\.name.count).max() ?? 0) + 1)
+        var out = "FORMAT".padding(toLength: width, withPad: " ", startingAt: 0) + "READ  WRITE  VALIDATE  DESCRIPTION\n"
         for row in rows {
             func mark(_ b: Bool) -> String { b ? "yes" : "-" }
-            out += row.name.padding(toLength: 9, withPad: " ", startingAt: 0)
+            out += row.name.padding(toLength: width, withPad: " ", startingAt: 0)
                 + mark(row.read).padding(toLength: 6, withPad: " ", startingAt: 0)
                 + mark(row.write).padding(toLength: 7, withPad: " ", startingAt: 0)
                 + mark(row.validate).padding(toLength: 10, withPad: " ", startingAt: 0)

@@ -36,13 +36,27 @@ public struct Converter {
     public let registry: FormatRegistry
     public let log: DiagnosticLog
 
-    public init(registry: FormatRegistry = .standard, log: DiagnosticLog) {
+    /// When to draw the progress bar: `.auto` = when stderr is a terminal.
+    public enum ProgressMode: Sendable { case auto, always, never }
+    public var showProgress: ProgressMode
+
+    public init(registry: FormatRegistry = .standard, log: DiagnosticLog, progress: ProgressMode = .auto) {
         self.registry = registry
         self.log = log
+        self.showProgress = progress
+    }
+
+    /// An input opened for reading: its format, the bytes or directory, and for progress a counter
+    /// over the raw bytes and the file's size when known.
+    public struct OpenedInput {
+        public var format: any Format
+        public var input: FormatInput
+        public var counter: CountingSource?
+        public var size: Int64?
     }
 
     /// Opens an input path and picks its format: `--from` when given, else the best bid.
-    public func openInput(_ path: String, declared: String?) throws -> (any Format, FormatInput) {
+    public func openInput(_ path: String, declared: String?) throws -> OpenedInput {
         var isDirectory: ObjCBool = false
         if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             let format = try declared.map(namedFormat) ?? registry.sniff(prefix: [], name: path + "/")?.format
@@ -50,21 +64,32 @@ public struct Converter {
                 throw FerryError.usage("format.unknown-input", "cannot tell the format of directory '\(path)'; "
                                        + "name it with --from")
             }
-            return (format, .directory(path))
+            return OpenedInput(format: format, input: .directory(path))
         }
-        let source: ByteSource = path == "-" ? FileSource.standardInput() : try FileSource(path: path)
+        let file: FileSource = path == "-" ? FileSource.standardInput() : try FileSource(path: path)
+        let source = CountingSource(file)
         if let declared {
-            return (try namedFormat(declared), .stream(source))
+            return OpenedInput(format: try namedFormat(declared), input: .stream(source), counter: source, size: file.size)
         }
         if path == "-" {
             throw FerryError.usage("format.stdin", "reading from stdin needs --from FORMAT")
         }
-        let prefix = try source.read(upTo: 64 * 1024)
-        guard let (format, _) = registry.sniff(prefix: prefix, name: path) else {
+        var prefix = try source.read(upTo: 64 * 1024)
+        var stream: ByteSource = PrefixedSource(prefix: prefix, rest: source)
+        var name = path
+        // A gzipped single file (contacts.vcf.gz) that no format claims as such (tgz does) is
+        // decompressed on the fly and sniffed again.
+        if GzipSource.isGzip(prefix), (registry.sniff(prefix: prefix, name: path)?.bid ?? 0) < 50 {
+            let gunzip = try GzipSource(stream)
+            prefix = try gunzip.read(upTo: 64 * 1024)
+            stream = PrefixedSource(prefix: prefix, rest: gunzip)
+            if name.lowercased().hasSuffix(".gz") { name.removeLast(3) }
+        }
+        guard let (format, _) = registry.sniff(prefix: prefix, name: name) else {
             throw FerryError.usage("format.unknown-input", "cannot tell the format of '\(path)'; name it with "
                                    + "--from (see `ferry formats`)")
         }
-        return (format, .stream(PrefixedSource(prefix: prefix, rest: source)))
+        return OpenedInput(format: format, input: .stream(stream), counter: source, size: file.size)
     }
 
     public func namedFormat(_ name: String) throws -> any Format {
@@ -99,13 +124,20 @@ public struct Converter {
                                        + "inputs are never modified")
             }
         }
+        var counters: [CountingSource] = []
+        var totalBytes: Int64? = 0
         let readers = try request.inputs.map { path -> (String, any Format, any ItemReader) in
-            let (format, input) = try openInput(path, declared: request.from)
-            guard format.canRead else {
-                throw FerryError.usage("format.no-reader", "ferry cannot read \(format.name)")
+            let opened = try openInput(path, declared: request.from)
+            guard opened.format.canRead else {
+                throw FerryError.usage("format.no-reader", "ferry cannot read \(opened.format.name)")
             }
-            return (path, format, try format.makeReader(input, options: request.readOptions, log: log))
+            if let counter = opened.counter { counters.append(counter) }
+            totalBytes = opened.size.flatMap { s in totalBytes.map { $0 + s } }
+            return (path, opened.format, try opened.format.makeReader(opened.input, options: request.readOptions, log: log))
         }
+        let progress = ProgressBar(label: "ferry", total: totalBytes, force: showProgress == .always)
+        defer { progress.finish() }
+        var itemCount = 0
         let output: FormatOutput
         var sink: ByteSink?
         if outputPath == "-" {
@@ -123,6 +155,10 @@ public struct Converter {
             let writer = try outputFormat.makeWriter(output, options: request.writeOptions, log: log)
             for (_, _, reader) in readers {
                 while let item = try reader.next() {
+                    itemCount += 1
+                    if showProgress != .never {
+                        progress.update(bytes: counters.reduce(0) { $0 + $1.count }, items: itemCount)
+                    }
                     summary.read[item.kind.rawValue, default: 0] += 1
                     switch try writer.write(item) {
                     case .written:

@@ -13,6 +13,8 @@ public struct InspectionReport: Sendable {
     public var items: [String: Int] = [:]
     public var folders: [String] = []
     public var readerError: String?
+    /// What the format found out (a CSV's dialect, …), from `Explaining` formats.
+    public var details: [(label: String, value: String)] = []
 
     public var json: String {
         var object: [String: Any] = [
@@ -27,6 +29,11 @@ public struct InspectionReport: Sendable {
                                  "alternatives": charset.alternatives ?? []] as [String: Any]
         }
         if let readerError { object["error"] = readerError }
+        if !details.isEmpty {
+            var d: [String: String] = [:]
+            for (k, v) in details { d[k] = v }
+            object["details"] = d
+        }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
@@ -50,6 +57,9 @@ public struct InspectionReport: Sendable {
             out += "items:    " + items.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "\n"
         }
         if !folders.isEmpty { out += "folders:  \(folders.joined(separator: ", "))\n" }
+        for (label, value) in details {
+            out += (label + ":").padding(toLength: max(10, label.count + 2), withPad: " ", startingAt: 0) + value + "\n"
+        }
         if let readerError { out += "note:     \(readerError)\n" }
         return out
     }
@@ -101,6 +111,18 @@ public struct Inspector {
         report.lines = lf + crlf + cr + unterminated
         for (name, count) in [("LF", lf), ("CRLF", crlf), ("CR", cr)] where count > 0 {
             report.lineEndings[name] = count
+        }
+        // What the format itself found out (it may know the charset better than the generic detector).
+        if path != "-", let name = report.format, let explaining = registry.format(named: name) as? any Explaining {
+            var options = ReadOptions()
+            options.charset = try declaredCharset.map { try Charset($0) }
+            do {
+                let explanation = try explaining.explain(try FileSource(path: path), options: options, log: DiagnosticLog())
+                report.details = explanation.details
+                if declaredCharset == nil, let charset = explanation.charset { report.charset = charset }
+            } catch let error as FerryError {
+                report.readerError = error.diagnostic.message
+            }
         }
         // Items and folders, when a reader exists.
         if path != "-", let name = report.format, let format = registry.format(named: name), format.canRead {

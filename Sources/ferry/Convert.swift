@@ -27,11 +27,14 @@ struct Convert: ParsableCommand {
     @Option(help: "Output format (default: from the output's extension).")
     var to: String?
 
-    @Option(help: "Contact CSV dialect: zimbra-csv, yahoo-csv, thunderbird-csv, outlook-2000-csv, outlook-2003-csv.")
+    @Option(help: "Contact CSV dialect: zimbra-csv, yahoo-csv, thunderbird-csv, outlook-2000-csv, outlook-2003-csv, outlook-csv, google-csv, … (with CSV on both sides, name the output dialect with --to <dialect>).")
     var csvFormat: String?
 
     @Option(help: "Locale of a CSV dialect's headers (e.g. de, fr, ja).")
     var locale: String?
+
+    @Flag(help: "Read CSV like Excel: keep stray quotes literally instead of skipping the row.")
+    var lenient = false
 
     @Option(help: "Item query (Zimbra search syntax subset, e.g. is:unread).")
     var query: String?
@@ -50,6 +53,7 @@ struct Convert: ParsableCommand {
         request.readOptions.charsetPolicy = policy
         request.readOptions.csvFormat = csvFormat
         request.readOptions.locale = locale
+        request.readOptions.csvLenient = lenient
         request.readOptions.query = query
         request.readOptions.timeContext = try time.context()
         request.readOptions.timeRange = try time.range()

@@ -82,9 +82,9 @@ import Testing
         let declared = try FerryCLI.run(["inspect", corpus.appendingPathComponent("pl.tiny.iso8859_2.csv").path,
                                          "--charset", "windows-1250", "--json"])
         #expect(declared.out.contains("\"declared\""))
-        // One accented letter: reported, but flagged.
+        // One accented letter in plain text (no CSV dialect to lend a prior): reported, but flagged.
         let dir = try FerryCLI.temporaryDirectory()
-        let tiny = dir.appendingPathComponent("tiny.csv")
+        let tiny = dir.appendingPathComponent("tiny.txt")
         try Data("Name\nRen".utf8 + [0xE8] + "\n".utf8).write(to: tiny)
         let text = try FerryCLI.run(["inspect", tiny.path])
         #expect(text.status == 0)

@@ -190,6 +190,7 @@ public final class FileMapping {
     public let length: Int
     private var prefault: OpaquePointer?
     private var reported = 0
+    private var releasedUpTo = 0
 
     init?(fd: Int32, length: Int) {
         guard length > 0 else { return nil }
@@ -202,28 +203,33 @@ public final class FileMapping {
         self.length = length
     }
 
+    /// How far the helper maps ahead of the reader, and how much the reader may leave mapped behind it:
+    /// together they bound the resident size (file pages count as resident once mapped).
+    static let readAhead = 16 << 20
+    public static let releaseStep = 8 << 20
+
     /// Starts mapping pages ahead of a reader that begins at `offset` (files of 32 MiB and more).
     func startReadingAhead(from offset: Int) {
         guard prefault == nil, length - offset >= 32 << 20 else { return }
-        prefault = ferry_prefault_start(base, length, offset, 32 << 20)
+        prefault = ferry_prefault_start(base, length, offset, FileMapping.readAhead)
         reported = offset
     }
 
     /// The reader got to `offset`: pages before it may go, the helper may map further.
     public func release(upTo offset: Int) {
-        if let prefault, offset - reported >= 4 << 20 {
-            ferry_prefault_advance(prefault, offset)
-            reported = offset
-        }
+        advance(to: offset)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let bytes = (min(offset, length) / page) * page
-        if bytes > 0 { _ = madvise(UnsafeMutableRawPointer(mutating: base), bytes, MADV_DONTNEED) }
+        let end = (min(offset, length) / page) * page
+        if end > releasedUpTo {
+            _ = madvise(UnsafeMutableRawPointer(mutating: base + releasedUpTo), end - releasedUpTo, MADV_DONTNEED)
+            releasedUpTo = end
+        }
     }
 
     /// Tells the read-ahead helper how far the reader got (cheap; call often).
     @inline(__always)
     func advance(to offset: Int) {
-        if let prefault, offset - reported >= 4 << 20 {
+        if let prefault, offset - reported >= 2 << 20 {
             ferry_prefault_advance(prefault, offset)
             reported = offset
         }
@@ -232,5 +238,20 @@ public final class FileMapping {
     deinit {
         if let prefault { ferry_prefault_stop(prefault) }
         munmap(UnsafeMutableRawPointer(mutating: base), length)
+    }
+}
+
+/// Counts the bytes read through it (for progress).
+public final class CountingSource: ByteSource {
+    private let inner: ByteSource
+    public private(set) var count: Int64 = 0
+    public var name: String { inner.name }
+
+    public init(_ inner: ByteSource) { self.inner = inner }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try inner.read(into: buffer)
+        count += Int64(n)
+        return n
     }
 }

@@ -177,7 +177,7 @@ public final class LineReader {
     /// Finds the next batch of line ends after `scanned`.
     private func scan() {
         if let mapping {
-            if start - released >= 64 << 20 {
+            if start - released >= FileMapping.releaseStep {
                 // Keep memory flat on huge files: drop the pages of lines already returned.
                 mapping.release(upTo: start)
                 released = start

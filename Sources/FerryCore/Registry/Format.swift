@@ -9,6 +9,8 @@ public struct ReadOptions: Sendable {
     public var csvFormat: String?
     /// Locale of the dialect's headers (`--locale`, e.g. `de`).
     public var locale: String?
+    /// Read CSV like Excel (`--lenient`): stray quotes are kept literally instead of skipping the row.
+    public var csvLenient = false
     public var timeRange = TimeRange()
     public var timeContext = TimeContext()
     public var query: String?

@@ -1,0 +1,80 @@
+import FerryCore
+
+/// `csv`: contact CSV in every dialect (detected on reading; `--csv-format`/`--locale` choose the
+/// output dialect, zimbra-csv by default).
+public struct ContactCSVFormat: Format, Explaining {
+    public let name: String
+    public let summary: String
+    public let extensions: [String]
+    public var kinds: [ItemKind] { [.contact] }
+    /// For the per-dialect aliases (`--to thunderbird-csv`): the dialect this format writes.
+    public let fixedDialect: String?
+
+    public init() {
+        name = "csv"
+        summary = "contact CSV (zimbra, yahoo, thunderbird, outlook-2000, outlook-2003, outlook, google, …)"
+        extensions = ["csv", "tab"]
+        fixedDialect = nil
+    }
+
+    /// A format named like a dialect, writing (and reading as) that dialect.
+    public init(dialect: String) {
+        name = dialect
+        summary = "contact CSV, \(dialect) dialect"
+        extensions = []
+        fixedDialect = dialect
+    }
+
+    /// One format per dialect name, for `--to outlook-2003-csv` and `ferry formats`.
+    public static var dialectFormats: [ContactCSVFormat] {
+        DialectCatalog.standard.names.map { ContactCSVFormat(dialect: $0) }
+    }
+
+    public func bid(prefix: [UInt8], name: String?) -> Int {
+        guard fixedDialect == nil else { return 0 }
+        let byName = extensionBid(name, score: 40)
+        guard !prefix.isEmpty else { return byName }
+        let sniff = CSVSniffer.sniff(prefix, declared: nil, complete: true)
+        if let g = sniff.dialect, !g.dialect.allFields, g.binding.recognised >= 3 { return 85 }
+        if let g = sniff.dialect, g.dialect.allFields, g.binding.recognised >= 2, byName > 0 { return 70 }
+        return byName
+    }
+
+    public func makeReader(_ input: FormatInput, options: ReadOptions, log: DiagnosticLog) throws -> any ItemReader {
+        guard case .stream(let source) = input else {
+            throw FerryError.usage("csv.directory", "a contact CSV is a file, not a directory")
+        }
+        var options = options
+        if let fixedDialect { options.csvFormat = fixedDialect }
+        return try ContactCSVReader(source: source, options: options, log: log)
+    }
+
+    public func makeWriter(_ output: FormatOutput, options: WriteOptions, log: DiagnosticLog) throws -> any ItemWriter {
+        guard case .stream(let sink) = output else {
+            throw FerryError.usage("csv.directory", "a contact CSV is written to a file, not a directory")
+        }
+        var options = options
+        if let fixedDialect { options.csvFormat = fixedDialect }
+        return try ContactCSVWriter(sink: sink, options: options, log: log)
+    }
+
+    public func explain(_ source: ByteSource, options: ReadOptions, log: DiagnosticLog) throws -> FormatExplanation {
+        var options = options
+        if let fixedDialect { options.csvFormat = fixedDialect }
+        let reader = try ContactCSVReader(source: source, options: options, log: log)
+        var details: [(String, String)] = [
+            ("dialect", "\(reader.dialect.id) (\(reader.dialectGuess.evidence))"),
+            ("delimiter", reader.delimiter == 0x09 ? "TAB" : String(UnicodeScalar(reader.delimiter))),
+        ]
+        let unknown = reader.binding.unrecognisedHeaders
+        if !unknown.isEmpty && !reader.dialect.allFields {
+            details.append(("custom", "\(unknown.count) column\(unknown.count == 1 ? "" : "s") not in the dialect, kept "
+                            + "as custom fields: " + unknown.prefix(8).joined(separator: ", ")
+                            + (unknown.count > 8 ? ", …" : "")))
+        }
+        var charset = reader.sniff.charset
+        charset.language = charset.language ?? reader.dialect.locale
+        details.append(("charset evidence", reader.sniff.evidence))
+        return FormatExplanation(details: details, charset: charset)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import FerryCore
+
+@Suite struct AtomicOutputTests {
+    func tempDir() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    func entries(_ dir: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+    }
+
+    @Test func finishRenamesIntoPlace() throws {
+        let dir = try tempDir()
+        let target = dir.appendingPathComponent("out.vcf").path
+        let sink = try AtomicFileSink(path: target)
+        try sink.write("BEGIN:VCARD\r\n")
+        // While writing, only the temporary file exists and it does not carry the target's name.
+        #expect(try entries(dir).count == 1)
+        #expect(!FileManager.default.fileExists(atPath: target))
+        #expect(sink.temporaryPath.hasPrefix(dir.path + "/.out.vcf.ferry-"))
+        try sink.write(Array(repeating: UInt8(ascii: "x"), count: 1 << 20))  // larger than the buffer
+        try sink.finish()
+        #expect(try entries(dir) == ["out.vcf"])
+        let data = try Data(contentsOf: URL(fileURLWithPath: target))
+        #expect(data.count == 13 + (1 << 20))
+        #expect(data.prefix(13) == Data("BEGIN:VCARD\r\n".utf8))
+    }
+
+    @Test func abortLeavesNothingAndKeepsAnExistingTarget() throws {
+        let dir = try tempDir()
+        let target = dir.appendingPathComponent("contacts.csv")
+        try Data("old content".utf8).write(to: target)
+        let sink = try AtomicFileSink(path: target.path)
+        try sink.write("new partial content")
+        sink.abort()
+        #expect(try entries(dir) == ["contacts.csv"])
+        #expect(try String(contentsOf: target, encoding: .utf8) == "old content")
+        #expect(throws: FerryError.self) { try sink.write("more") }
+    }
+
+    @Test func droppingWithoutFinishRemovesTheTemporaryFile() throws {
+        let dir = try tempDir()
+        do {
+            let sink = try AtomicFileSink(path: dir.appendingPathComponent("x.ics").path)
+            try sink.write("BEGIN:VCALENDAR\r\n")
+        }
+        #expect(try entries(dir).isEmpty)
+    }
+
+    @Test func outputModeFollowsUmask() throws {
+        let dir = try tempDir()
+        let target = dir.appendingPathComponent("m.txt").path
+        let sink = try AtomicFileSink(path: target)
+        try sink.finish()
+        let attributes = try FileManager.default.attributesOfItem(atPath: target)
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        let mask = umask(0); umask(mask)
+        #expect(mode == 0o666 & ~Int(mask))
+    }
+
+    @Test func unwritableDirectoryIsAnIOError() throws {
+        do {
+            _ = try AtomicFileSink(path: "/nonexistent-dir-for-ferry/out.csv")
+            Issue.record("expected an error")
+        } catch let error as FerryError {
+            #expect(error.kind == .io)
+            #expect(error.diagnostic.file == "/nonexistent-dir-for-ferry/out.csv")
+        }
+    }
+
+    @Test func fileSourceIsReadOnlyAndStreams() throws {
+        let dir = try tempDir()
+        let path = dir.appendingPathComponent("in.txt")
+        let content = Data((0..<100_000).map { UInt8($0 % 251) })
+        try content.write(to: path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path.path)
+        let source = try FileSource(path: path.path)
+        #expect(source.size == 100_000)
+        var collected = Data()
+        try source.forEachChunk(size: 4096) { collected.append(contentsOf: $0) }
+        #expect(collected == content)
+        #expect(throws: FerryError.self) { try FileSource(path: dir.path) }  // a directory
+    }
+
+    @Test func prefixedSourceReplaysTheSniffedBytes() throws {
+        let inner = MemorySource("hello, world", maxChunk: 3)
+        let prefix = try inner.read(upTo: 5)
+        #expect(prefix == Array("hello".utf8))
+        let whole = try PrefixedSource(prefix: prefix, rest: inner).readAll()
+        #expect(String(decoding: whole, as: UTF8.self) == "hello, world")
+    }
+}
+
+@Suite struct DiagnosticTests {
+    @Test func compilerStyle() {
+        let d = Diagnostic.error("csv.ragged-row", "row has 3 fields, header has 5", file: "c.csv", line: 12, column: 40)
+        #expect(d.description == "c.csv:12:40: error: row has 3 fields, header has 5 [csv.ragged-row]")
+        #expect(Diagnostic.warning("x", "m").description == "ferry: warning: m [x]")
+        #expect(Diagnostic.note("x", "m", file: "f").description == "f: note: m [x]")
+    }
+
+    @Test func jsonLineRoundTrips() throws {
+        let d = Diagnostic.warning("ics.tzid-unknown", "TZID \"Foo\" not found", file: "a.ics", line: 3, column: 1)
+        let decoded = try JSONDecoder().decode(Diagnostic.self, from: Data(d.jsonLine.utf8))
+        #expect(decoded == d)
+        #expect(!d.jsonLine.contains("\n"))
+    }
+
+    @Test func logCountsBySeverityPastItsLimit() {
+        let log = DiagnosticLog(limit: 2)
+        for i in 0..<5 { log.emit(.warning("w", "\(i)")) }
+        log.emit(.error("e", "bad"))
+        #expect(log.count(.warning) == 5)
+        #expect(log.count(.error) == 1)
+        #expect(log.diagnostics.count == 2)
+        #expect(log.hasErrors)
+    }
+}
