@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Testing
 @testable import FerryCore
@@ -51,6 +52,28 @@ import Testing
         }
         if lineStart < bytes.count { out.append((Array(bytes[lineStart...]), .none, Int64(lineStart))) }
         return out
+    }
+
+    /// Every instruction-set path of the line-end scan (AVX-512, AVX2, SSE2, as far as this CPU has
+    /// them) against the reference, CRLF split across 64-byte blocks included.
+    @Test(.serialized, arguments: [1, 2, 3])
+    func everyScanPathMatchesReference(_ level: Int32) throws {
+        let effective = ferry_scan_set_level(level)
+        defer { _ = ferry_scan_set_level(0) }
+        guard effective == level else { return }  // the CPU lacks this level
+        var bytes: [UInt8] = []
+        for i in 0..<3000 {
+            bytes += Array(repeating: UInt8(ascii: "a"), count: i % 67)
+            bytes += [[0x0A], [0x0D, 0x0A], [0x0D], [0x0D, 0x0D, 0x0A]][(i / 3) % 4]
+        }
+        let expected = Self.reference(bytes)
+        for maxChunk in [Int.max, 1000] {
+            let reader = LineReader(source: MemorySource(bytes, maxChunk: maxChunk), chunkSize: 4096)
+            var got: [([UInt8], LineTerminator, Int64)] = []
+            while let line = try reader.next() { got.append((line.array, line.terminator, line.offset)) }
+            #expect(got.count == expected.count, "level \(level)")
+            #expect(zip(got, expected).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 && $0.2 == $1.2 }, "level \(level)")
+        }
     }
 
     @Test func randomInputsMatchReference() throws {

@@ -5,6 +5,9 @@
 //                                            like `iconv -f CHARSET -t UTF-8 FILE`
 //   ferry-bench generate lines|windows-1252|windows-31j|gbk SIZE_MB FILE
 //                                            write a deterministic input of about SIZE_MB megabytes
+//
+// Knobs for experiments with `lines`: FERRY_BENCH_NOMAP=1 reads through read(2) instead of the memory
+// mapping LineReader uses for regular files; FERRY_BENCH_CHUNK=BYTES sets the read buffer size.
 import BenchSupport
 import FerryCore
 #if canImport(Glibc)
@@ -33,7 +36,9 @@ do {
     case "lines":
         guard arguments.count == 2 else { fail("usage: ferry-bench lines FILE") }
         let chunk = getenv("FERRY_BENCH_CHUNK").flatMap { Int(String(cString: $0)) } ?? (1 << 18)
-        let reader = LineReader(source: try FileSource(path: arguments[1]), chunkSize: chunk)
+        let file = try FileSource(path: arguments[1])
+        let reader = LineReader(source: getenv("FERRY_BENCH_NOMAP") != nil ? PrefixedSource(prefix: [], rest: file) : file,
+                                chunkSize: chunk)
         var lines = 0
         var bytes = 0
         while let line = try reader.next() {

@@ -62,8 +62,8 @@ public final class LineReader {
     @usableFromInline var lineNumber = 0
     public let maxLineLength: Int
 
-    /// Offsets (from `scanBase`) of the LF and CR bytes found in buffer[scanBase..<scanned], in
-    /// order; bit 31 marks a CR.
+    /// Offsets (from `scanBase`) of the line ends found in buffer[scanBase..<scanned], in order:
+    /// an LF; a CR (bit 31); a CR followed by its LF (bits 31 and 30).
     @usableFromInline let ends: UnsafeMutablePointer<UInt32>
     @usableFromInline var scanBase = 0
     /// A regular file read through a memory mapping instead of `read` (no copy, no refills).
@@ -106,19 +106,21 @@ public final class LineReader {
 
     /// The next line, or nil at the end of the input.
     ///
-    /// Inlinable: the common case (an LF already found by the last scan) compiles into the caller's
-    /// loop; everything else is `nextSlow()`.
+    /// Inlinable: the common cases (an LF or a CRLF already found by the last scan) compile into the
+    /// caller's loop; everything else is `nextSlow()`.
     @inlinable
     public func next() throws -> Line? {
         if endIndex < endCount {
             let entry = ends[endIndex]
-            if entry < 0x8000_0000 {  // LF
+            if entry < 0x8000_0000 || entry >= 0xC000_0000 {  // LF, or CR with its LF
                 endIndex &+= 1
-                let p = scanBase &+ Int(entry)
+                let crlf = entry >= 0xC000_0000
+                let p = scanBase &+ Int(entry & 0x3FFF_FFFF)
                 lineNumber &+= 1
                 let line = Line(bytes: UnsafeRawBufferPointer(start: buffer + start, count: p &- start),
-                                number: lineNumber, offset: baseOffset &+ Int64(start), terminator: .lf)
-                start = p &+ 1
+                                number: lineNumber, offset: baseOffset &+ Int64(start),
+                                terminator: crlf ? .crlf : .lf)
+                start = p &+ (crlf ? 2 : 1)
                 return line
             }
         }
@@ -135,8 +137,13 @@ public final class LineReader {
                     let p = scanBase &+ Int(entry)
                     return emit(lineEnd: p, terminator: .lf, consumed: p &+ 1)
                 }
-                // A CR: CRLF, a lone CR, or (last byte of the data) not known yet.
-                let relative = entry & 0x7FFF_FFFF
+                if entry >= 0xC000_0000 {  // CR with its LF
+                    endIndex &+= 1
+                    let p = scanBase &+ Int(entry & 0x3FFF_FFFF)
+                    return emit(lineEnd: p, terminator: .crlf, consumed: p &+ 2)
+                }
+                // A CR: CRLF across scan blocks, a lone CR, or (last byte of the data) not known yet.
+                let relative = entry & 0x3FFF_FFFF
                 let p = scanBase &+ Int(relative)
                 if endIndex &+ 1 < endCount && ends[endIndex &+ 1] == relative &+ 1 {  // an LF follows
                     endIndex &+= 2
