@@ -137,6 +137,7 @@ public enum CharsetDetector {
 
     struct Candidate {
         var label: String
+        var canonical: String
         var prior: Double
         var votes: Double = 0
         var multiByte: Bool
@@ -160,14 +161,16 @@ public enum CharsetDetector {
 
         var candidates: [Candidate] = []
         func add(_ label: String, prior: Double = 0, votes: Double = 0) {
-            let canonical = (try? Charset(label))?.canonicalName ?? label
-            if let i = candidates.firstIndex(where: { ((try? Charset($0.label))?.canonicalName ?? $0.label) == canonical }) {
+            let charset = try? Charset(label)
+            let canonical = charset?.canonicalName ?? label
+            if let i = candidates.firstIndex(where: { $0.canonical == canonical }) {
                 candidates[i].votes += votes
                 candidates[i].prior = max(candidates[i].prior, prior)
                 return
             }
-            let multiByte = !(isSingleByte(label))
-            candidates.append(Candidate(label: label, prior: prior, votes: votes, multiByte: multiByte))
+            let multiByte = charset.map { SingleByteTable.table(for: $0.decoderName) == nil } ?? true
+            candidates.append(Candidate(label: label, canonical: canonical, prior: prior, votes: votes,
+                                        multiByte: multiByte))
         }
         if let u = fromUchardet, u != "UTF-8" { add(u, votes: 3) }
         for (rank, g) in fromICU.enumerated() where g.charset != "UTF-8" && !g.charset.hasPrefix("UTF-") {
@@ -186,8 +189,8 @@ public enum CharsetDetector {
         if let best = cjk.max(by: { $0.0.votes < $1.0.votes }) {
             // GB18030 decodes most Shift_JIS and EUC-KR byte pairs into valid ideographs, so a clean
             // decode by another candidate is no doubt in itself: the detectors' votes decide.
-            let agreeing = cjk.filter { $0.1 == best.1 }.reduce(0) { $0 + $1.0.votes }
-            let others = cjk.filter { $0.1 != best.1 }
+            let agreeing = cjk.filter { $0.1.utf8.elementsEqual(best.1.utf8) }.reduce(0) { $0 + $1.0.votes }
+            let others = cjk.filter { !$0.1.utf8.elementsEqual(best.1.utf8) }
             let margin = agreeing - (others.map(\.0.votes).max() ?? 0)
             let confidence = margin >= 4 ? 95 : margin >= 2.5 ? 85 : margin >= 1 ? 70 : 45
             return CharsetGuess(charset: best.0.label, confidence: confidence,
@@ -208,7 +211,7 @@ public enum CharsetDetector {
         var answers: [Answer] = []
         for c in candidates where !c.multiByte {
             guard let text = cleanDecode(sample, c.label) else { continue }
-            if let i = answers.firstIndex(where: { $0.text == text }) {
+            if let i = answers.firstIndex(where: { $0.text.utf8.elementsEqual(text.utf8) }) {
                 answers[i].members.append(c)
             } else {
                 answers.append(Answer(text: text, members: [c], fit: fit(text)))
@@ -324,7 +327,10 @@ public enum CharsetDetector {
 
         var word: [Unicode.Scalar] = []
         var previous: Unicode.Scalar = " "
-        func isLetter(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic }
+        func isLetter(_ s: Unicode.Scalar) -> Bool {
+            if s.value < 0x80 { return (s.value | 0x20) >= 0x61 && (s.value | 0x20) <= 0x7A }
+            return s.properties.isAlphabetic
+        }
         func endWord() {
             defer { word.removeAll(keepingCapacity: true) }
             guard word.contains(where: { $0.value >= 0x80 }) else {
@@ -337,8 +343,8 @@ public enum CharsetDetector {
             for (i, s) in word.enumerated() {
                 let v = s.value
                 if v < 0x250 { latin += 1 } else { other += 1 }
-                let lower = s.properties.isLowercase
-                let upper = s.properties.isUppercase
+                let lower = s.value < 0x80 ? s.value >= 0x61 : s.properties.isLowercase
+                let upper = s.value < 0x80 ? s.value <= 0x5A : s.properties.isUppercase
                 if i > 0 && previousLower && upper && (v >= 0x80 || word[i - 1].value >= 0x80) { inverted = true }
                 previousLower = lower
                 if v >= 0x80 {
@@ -368,7 +374,7 @@ public enum CharsetDetector {
         // A symbol followed by a letter (`¶wiat`) is checked on a second, cheap pass.
         var last: Unicode.Scalar = " "
         for s in text.unicodeScalars {
-            if isLetter(s) && last.value >= 0x80 && !isLetter(last) && !typographic.contains(last.value)
+            if last.value >= 0x80 && isLetter(s) && !isLetter(last) && !typographic.contains(last.value)
                 && !last.properties.isWhitespace {
                 penalties -= 2.5
             }
