@@ -113,6 +113,13 @@ const char *ferry_conv_name(const ferry_conv *conv) {
 
 int ferry_conv_max_char_size(const ferry_conv *conv) { return ucnv_getMaxCharSize(conv->legacy); }
 int ferry_conv_min_char_size(const ferry_conv *conv) { return ucnv_getMinCharSize(conv->legacy); }
+int ferry_conv_type(const ferry_conv *conv) { return (int)ucnv_getType(conv->legacy); }
+
+int ferry_conv_pending(const ferry_conv *conv) {
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t n = ucnv_toUCountPending(conv->legacy, &err);
+    return U_FAILURE(err) ? 0 : (int)n;
+}
 
 int ferry_conv_run(ferry_conv *conv, const char **source, const char *sourceLimit,
                    char **target, const char *targetLimit, int flush) {

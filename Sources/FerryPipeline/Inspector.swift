@@ -24,7 +24,9 @@ public struct InspectionReport: Sendable {
         object["format"] = format ?? NSNull()
         if let charset {
             object["charset"] = ["name": charset.charset, "confidence": charset.confidence,
-                                 "method": charset.method.rawValue, "language": charset.language ?? NSNull()] as [String: Any]
+                                 "method": charset.method.rawValue, "language": charset.language ?? NSNull(),
+                                 "lowConfidence": charset.isLowConfidence,
+                                 "alternatives": charset.alternatives ?? []] as [String: Any]
         }
         if let readerError { object["error"] = readerError }
         if !details.isEmpty {
@@ -43,6 +45,11 @@ public struct InspectionReport: Sendable {
         if let charset {
             out += "charset:  \(charset.charset) (confidence \(charset.confidence)%, by \(charset.method.rawValue)"
                 + (charset.language.map { ", language \($0)" } ?? "") + ")\n"
+            if charset.isLowConfidence {
+                let others = (charset.alternatives ?? []).joined(separator: ", ")
+                out += "          low confidence: too little text to be sure"
+                    + (others.isEmpty ? "" : " (could also be \(others))") + "; name it with --charset\n"
+            }
         }
         let endings = lineEndings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         out += "lines:    \(lines)" + (endings.isEmpty ? "" : " (\(endings))") + "\n"
@@ -88,13 +95,22 @@ public struct Inspector {
         } else if !looksBinary(prefix) {
             report.charset = CharsetDetector.detect(prefix)
         }
-        // Lines and line endings over the whole input, in flat memory.
-        let lines = LineReader(source: PrefixedSource(prefix: prefix, rest: file))
-        var counts: [LineTerminator: Int] = [:]
-        while let line = try lines.next() { counts[line.terminator, default: 0] += 1 }
-        report.lines = counts.values.reduce(0, +)
-        for (terminator, count) in counts where terminator != .none {
-            report.lineEndings[String(describing: terminator).uppercased(), default: 0] += count
+        // Lines and line endings over the whole input, in flat memory. A regular file is read again
+        // from the start (memory-mapped by the line reader); stdin continues after the sniffed prefix.
+        let lineSource: ByteSource = path == "-" ? PrefixedSource(prefix: prefix, rest: file) : try FileSource(path: path)
+        let lines = LineReader(source: lineSource)
+        var lf = 0, crlf = 0, cr = 0, unterminated = 0
+        while let line = try lines.next() {
+            switch line.terminator {
+            case .lf: lf &+= 1
+            case .crlf: crlf &+= 1
+            case .cr: cr &+= 1
+            case .none: unterminated &+= 1
+            }
+        }
+        report.lines = lf + crlf + cr + unterminated
+        for (name, count) in [("LF", lf), ("CRLF", crlf), ("CR", cr)] where count > 0 {
+            report.lineEndings[name] = count
         }
         // What the format itself found out (it may know the charset better than the generic detector).
         if path != "-", let name = report.format, let explaining = registry.format(named: name) as? any Explaining {

@@ -64,4 +64,30 @@ import Testing
         #expect((object["lineEndings"] as? [String: Int])?["CRLF"] == 2)
         #expect(object["size"] as? Int == 24)
     }
+
+    /// Charset detection end to end on the detection corpus (Fixtures/charsets/detection): the
+    /// Central-European and Cyrillic traps of the reference, a CJK file, and a guess too thin to trust.
+    @Test func inspectDetectsLegacyCharsets() throws {
+        let corpus = FerryCLI.fixtures.appendingPathComponent("charsets/detection")
+        for (file, charset) in [("pl.tiny.iso8859_2.csv", "ISO-8859-2"), ("cs.tiny.cp1250.csv", "windows-1250"),
+                                ("ru.tiny.koi8_r.csv", "KOI8-R"), ("ja.small.cp932.csv", "Windows-31J")] {
+            let r = try FerryCLI.run(["inspect", corpus.appendingPathComponent(file).path, "--json"])
+            #expect(r.status == 0, "\(file): \(r.stderr)")
+            let object = try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any] ?? [:]
+            let guess = object["charset"] as? [String: Any] ?? [:]
+            #expect(guess["name"] as? String == charset, "\(file): \(guess)")
+            #expect(guess["lowConfidence"] as? Bool == false)
+        }
+        // Declared charset wins.
+        let declared = try FerryCLI.run(["inspect", corpus.appendingPathComponent("pl.tiny.iso8859_2.csv").path,
+                                         "--charset", "windows-1250", "--json"])
+        #expect(declared.out.contains("\"declared\""))
+        // One accented letter in plain text (no CSV dialect to lend a prior): reported, but flagged.
+        let dir = try FerryCLI.temporaryDirectory()
+        let tiny = dir.appendingPathComponent("tiny.txt")
+        try Data("Name\nRen".utf8 + [0xE8] + "\n".utf8).write(to: tiny)
+        let text = try FerryCLI.run(["inspect", tiny.path])
+        #expect(text.status == 0)
+        #expect(text.out.contains("low confidence"), "\(text.out)")
+    }
 }

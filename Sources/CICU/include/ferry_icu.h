@@ -41,6 +41,10 @@ const char *ferry_conv_name(const ferry_conv *conv);
 /// Largest and smallest number of bytes per character of the legacy side.
 int ferry_conv_max_char_size(const ferry_conv *conv);
 int ferry_conv_min_char_size(const ferry_conv *conv);
+/// ICU's converter type of the legacy side (UConverterType: 0 SBCS, 1 DBCS, 2 MBCS, 9 EBCDIC stateful, …).
+int ferry_conv_type(const ferry_conv *conv);
+/// Bytes of an incomplete character the legacy side holds between calls (decoding only).
+int ferry_conv_pending(const ferry_conv *conv);
 
 /// Converts from *source (advanced) to *target (advanced). `flush` != 0 on the last chunk.
 int ferry_conv_run(ferry_conv *conv,

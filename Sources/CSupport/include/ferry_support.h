@@ -4,6 +4,9 @@
 #ifndef FERRY_SUPPORT_H
 #define FERRY_SUPPORT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -16,6 +19,24 @@ void ferry_tmp_unregister(int slot);
 void ferry_install_cleanup_handlers(void);
 /// Unlinks every registered path now (used at exit paths).
 void ferry_tmp_cleanup_all(void);
+
+/// Line ends: writes the offsets (from `buf`) of the line ends in buf[0..<to] to `out` (at most
+/// `cap`, in order) and returns how many; `*scanned` tells how far the scan got (== to unless `out`
+/// filled or `to` exceeds 2^30 - 1). An entry is an LF, or a CR (bit 31), or a CR whose LF follows
+/// and is not listed separately (bits 31 and 30). A CRLF split across scan blocks may appear as a
+/// CR entry followed by an LF entry.
+size_t ferry_scan_line_ends(const unsigned char *buf, size_t to, uint32_t *out, size_t cap, size_t *scanned);
+/// Tests: limits the instruction set the scan uses (1 SSE2, 2 AVX2, 3 AVX-512; 0 = the best the CPU
+/// has). Returns the level in effect (0 where there is no SIMD path).
+int ferry_scan_set_level(int level);
+
+/// Populates the pages of a read-only mapping on a helper thread, up to `ahead` bytes past what the
+/// reader has consumed (reported with `ferry_prefault_advance`). Stop (joins the thread) before
+/// unmapping. NULL when no thread could be started (then nothing happens: pages fault on demand).
+typedef struct ferry_prefault ferry_prefault;
+ferry_prefault *ferry_prefault_start(const void *base, size_t length, size_t from, size_t ahead);
+void ferry_prefault_advance(ferry_prefault *prefault, size_t consumed);
+void ferry_prefault_stop(ferry_prefault *prefault);
 
 #ifdef __cplusplus
 }

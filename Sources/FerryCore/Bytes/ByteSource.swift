@@ -1,3 +1,4 @@
+import CSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -97,6 +98,21 @@ public final class FileSource: ByteSource {
         }
     }
 
+    /// Maps the rest of a regular file of at least `minimumSize` bytes for zero-copy reading and
+    /// moves the descriptor to the end (later reads return 0). Returns the mapping and the offset at
+    /// which the unread part starts, or nil (pipes, small or special files, mmap failure).
+    ///
+    /// A file truncated by another process while mapped makes reading its vanished pages fault
+    /// (SIGBUS), as with every mmap-based reader; Ferry's inputs are exports at rest.
+    public func takeMapping(minimumSize: Int = 1 << 20) -> (FileMapping, Int)? {
+        guard let size, size >= minimumSize, size <= Int64(Int.max) else { return nil }
+        let offset = lseek(fd, 0, SEEK_CUR)
+        guard offset >= 0, offset <= size else { return nil }
+        guard let mapping = FileMapping(fd: fd, length: Int(size)) else { return nil }
+        _ = lseek(fd, 0, SEEK_END)
+        return (mapping, Int(offset))
+    }
+
     /// Size in bytes for regular files (for progress), nil for pipes.
     public var size: Int64? {
         var st = stat()
@@ -161,6 +177,67 @@ public final class PrefixedSource: ByteSource {
             return n
         }
         return try rest.read(into: buffer)
+    }
+}
+
+/// A read-only private memory mapping of a whole file, read front to back.
+///
+/// For large files a helper thread maps pages ahead of the reader (a bounded distance, so memory
+/// stays flat), sparing the reader's thread a page fault per 64 KiB; `release(upTo:)` drops what was
+/// read.
+public final class FileMapping {
+    public let base: UnsafeRawPointer
+    public let length: Int
+    private var prefault: OpaquePointer?
+    private var reported = 0
+    private var releasedUpTo = 0
+
+    init?(fd: Int32, length: Int) {
+        guard length > 0 else { return nil }
+        let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let address, address != MAP_FAILED else { return nil }
+        #if canImport(Glibc)
+        _ = madvise(address, length, MADV_SEQUENTIAL)
+        #endif
+        self.base = UnsafeRawPointer(address)
+        self.length = length
+    }
+
+    /// How far the helper maps ahead of the reader, and how much the reader may leave mapped behind it:
+    /// together they bound the resident size (file pages count as resident once mapped).
+    static let readAhead = 16 << 20
+    public static let releaseStep = 8 << 20
+
+    /// Starts mapping pages ahead of a reader that begins at `offset` (files of 32 MiB and more).
+    func startReadingAhead(from offset: Int) {
+        guard prefault == nil, length - offset >= 32 << 20 else { return }
+        prefault = ferry_prefault_start(base, length, offset, FileMapping.readAhead)
+        reported = offset
+    }
+
+    /// The reader got to `offset`: pages before it may go, the helper may map further.
+    public func release(upTo offset: Int) {
+        advance(to: offset)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = (min(offset, length) / page) * page
+        if end > releasedUpTo {
+            _ = madvise(UnsafeMutableRawPointer(mutating: base + releasedUpTo), end - releasedUpTo, MADV_DONTNEED)
+            releasedUpTo = end
+        }
+    }
+
+    /// Tells the read-ahead helper how far the reader got (cheap; call often).
+    @inline(__always)
+    func advance(to offset: Int) {
+        if let prefault, offset - reported >= 2 << 20 {
+            ferry_prefault_advance(prefault, offset)
+            reported = offset
+        }
+    }
+
+    deinit {
+        if let prefault { ferry_prefault_stop(prefault) }
+        munmap(UnsafeMutableRawPointer(mutating: base), length)
     }
 }
 

@@ -1,3 +1,4 @@
+import CSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -34,86 +35,187 @@ public struct Line {
     public var array: [UInt8] { Array(bytes) }
     /// The line decoded as UTF-8 (invalid sequences become U+FFFD).
     public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    @usableFromInline
+    init(bytes: UnsafeRawBufferPointer, number: Int, offset: Int64, terminator: LineTerminator) {
+        self.bytes = bytes
+        self.number = number
+        self.offset = offset
+        self.terminator = terminator
+    }
 }
 
 /// Splits a byte source into lines: CRLF, LF and lone CR; knows line numbers and byte offsets.
 ///
-/// Memory is one buffer (1 MiB by default) that grows only for a line longer than it, up to
-/// `maxLineLength`, past which `next()` throws a diagnostic naming the line.
+/// Memory is one buffer (256 KiB by default, small enough to stay in the CPU cache) that grows only
+/// for a line longer than it, up to `maxLineLength`, past which `next()` throws a diagnostic naming
+/// the line. Line ends are found a block at a time (SIMD, in `CSupport`) into a small table of
+/// positions, so each `next()` is a table lookup rather than a search.
 public final class LineReader {
     private let source: ByteSource
-    private var buffer: UnsafeMutableRawPointer
+    @usableFromInline var buffer: UnsafeMutableRawPointer
     private var capacity: Int
-    private var start = 0          // first unconsumed byte
+    @usableFromInline var start = 0          // first unconsumed byte
     private var end = 0            // end of valid data
-    private var baseOffset: Int64 = 0  // input offset of buffer[0]
+    @usableFromInline var baseOffset: Int64 = 0  // input offset of buffer[0]
     private var eof = false
-    private var nextCR = -1        // cached position of the next CR at or after `start`; `end` = none
-    private var crValidUntil = -1  // `nextCR` is valid while `start <= nextCR` and data unchanged
-    private var lineNumber = 0
+    @usableFromInline var lineNumber = 0
     public let maxLineLength: Int
 
-    public init(source: ByteSource, chunkSize: Int = 1 << 20, maxLineLength: Int = 1 << 30) {
+    /// Offsets (from `scanBase`) of the line ends found in buffer[scanBase..<scanned], in order:
+    /// an LF; a CR (bit 31); a CR followed by its LF (bits 31 and 30).
+    @usableFromInline let ends: UnsafeMutablePointer<UInt32>
+    @usableFromInline var scanBase = 0
+    /// A regular file read through a memory mapping instead of `read` (no copy, no refills).
+    private var mapping: FileMapping?
+    private var released = 0
+    private static let endsCapacity = 1024
+    @usableFromInline var endIndex = 0
+    @usableFromInline var endCount = 0
+    private var scanned = 0
+
+    public init(source: ByteSource, chunkSize: Int = 1 << 18, maxLineLength: Int = 1 << 30) {
         self.source = source
-        self.capacity = max(chunkSize, 16)
-        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         self.maxLineLength = maxLineLength
+        self.ends = .allocate(capacity: LineReader.endsCapacity)
+        if let file = source as? FileSource, let (mapping, offset) = file.takeMapping() {
+            // The whole file is the buffer: lines are borrowed from the mapping.
+            self.mapping = mapping
+            mapping.startReadingAhead(from: offset)
+            self.capacity = mapping.length
+            self.buffer = UnsafeMutableRawPointer(mutating: mapping.base)
+            self.start = offset
+            self.scanned = offset
+            self.released = 0
+            self.end = mapping.length
+            self.eof = true
+        } else {
+            self.capacity = max(chunkSize, 16)
+            self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+        }
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        if mapping == nil { buffer.deallocate() }
+        ends.deallocate()
+    }
 
     /// The number of the last line returned.
     public var currentLineNumber: Int { lineNumber }
     public var sourceName: String { source.name }
 
     /// The next line, or nil at the end of the input.
+    ///
+    /// Inlinable: the common cases (an LF or a CRLF already found by the last scan) compile into the
+    /// caller's loop; everything else is `nextSlow()`.
+    @inlinable
     public func next() throws -> Line? {
+        if endIndex < endCount {
+            let entry = ends[endIndex]
+            if entry < 0x8000_0000 || entry >= 0xC000_0000 {  // LF, or CR with its LF
+                endIndex &+= 1
+                let crlf = entry >= 0xC000_0000
+                let p = scanBase &+ Int(entry & 0x3FFF_FFFF)
+                lineNumber &+= 1
+                let line = Line(bytes: UnsafeRawBufferPointer(start: buffer + start, count: p &- start),
+                                number: lineNumber, offset: baseOffset &+ Int64(start),
+                                terminator: crlf ? .crlf : .lf)
+                start = p &+ (crlf ? 2 : 1)
+                return line
+            }
+        }
+        return try nextSlow()
+    }
+
+    @usableFromInline
+    func nextSlow() throws -> Line? {
         while true {
-            if start < end {
-                let from = buffer + start
-                let count = end - start
-                let lfPointer = memchr(from, 0x0A, count)
-                let lf = lfPointer.map { UnsafeRawPointer($0) - UnsafeRawPointer(buffer) } ?? -1
-                if nextCR < start || crValidUntil != end {
-                    let crPointer = memchr(from, 0x0D, count)
-                    nextCR = crPointer.map { UnsafeRawPointer($0) - UnsafeRawPointer(buffer) } ?? end
-                    crValidUntil = end
+            if endIndex < endCount {
+                let entry = ends[endIndex]
+                if entry < 0x8000_0000 {  // LF
+                    endIndex &+= 1
+                    let p = scanBase &+ Int(entry)
+                    return emit(lineEnd: p, terminator: .lf, consumed: p &+ 1)
                 }
-                let limit = lf >= 0 ? lf : end
-                if nextCR < limit && !(nextCR + 1 == lf) {
-                    // A lone CR, unless it is the last byte and more data may bring its LF.
-                    if nextCR + 1 < end || eof {
-                        return emit(lineEnd: nextCR, terminator: .cr, consumed: nextCR + 1)
+                if entry >= 0xC000_0000 {  // CR with its LF
+                    endIndex &+= 1
+                    let p = scanBase &+ Int(entry & 0x3FFF_FFFF)
+                    return emit(lineEnd: p, terminator: .crlf, consumed: p &+ 2)
+                }
+                // A CR: CRLF across scan blocks, a lone CR, or (last byte of the data) not known yet.
+                let relative = entry & 0x3FFF_FFFF
+                let p = scanBase &+ Int(relative)
+                if endIndex &+ 1 < endCount && ends[endIndex &+ 1] == relative &+ 1 {  // an LF follows
+                    endIndex &+= 2
+                    return emit(lineEnd: p, terminator: .crlf, consumed: p &+ 2)
+                }
+                if p &+ 1 < scanned {  // the next byte was scanned and is no line end
+                    endIndex &+= 1
+                    return emit(lineEnd: p, terminator: .cr, consumed: p &+ 1)
+                }
+                if p &+ 1 < end {  // the scan stopped right after the CR: look
+                    if buffer.load(fromByteOffset: p &+ 1, as: UInt8.self) == 0x0A {
+                        endIndex = endCount
+                        scanned = p &+ 2
+                        return emit(lineEnd: p, terminator: .crlf, consumed: p &+ 2)
                     }
-                } else if lf >= 0 {
-                    let crlf = lf > start && buffer.load(fromByteOffset: lf - 1, as: UInt8.self) == 0x0D
-                    return emit(lineEnd: crlf ? lf - 1 : lf, terminator: crlf ? .crlf : .lf, consumed: lf + 1)
-                } else if eof {
-                    return emit(lineEnd: end, terminator: .none, consumed: end)
+                    endIndex &+= 1
+                    return emit(lineEnd: p, terminator: .cr, consumed: p &+ 1)
                 }
-            } else if eof {
+                if eof {
+                    endIndex &+= 1
+                    return emit(lineEnd: p, terminator: .cr, consumed: p &+ 1)
+                }
+                try refill()
+                continue
+            }
+            if scanned < end {
+                scan()
+                continue
+            }
+            if eof {
+                if start < end { return emit(lineEnd: end, terminator: .none, consumed: end) }
                 return nil
             }
             try refill()
         }
     }
 
+    /// Finds the next batch of line ends after `scanned`.
+    private func scan() {
+        if let mapping {
+            if start - released >= FileMapping.releaseStep {
+                // Keep memory flat on huge files: drop the pages of lines already returned.
+                mapping.release(upTo: start)
+                released = start
+            } else {
+                mapping.advance(to: start)
+            }
+        }
+        var next = 0
+        scanBase = scanned
+        endCount = ferry_scan_line_ends(buffer.assumingMemoryBound(to: UInt8.self) + scanBase, end - scanBase,
+                                        ends, LineReader.endsCapacity, &next)
+        endIndex = 0
+        scanned = scanBase + next
+    }
+
     @inline(__always)
     private func emit(lineEnd: Int, terminator: LineTerminator, consumed: Int) -> Line {
-        lineNumber += 1
-        let line = Line(bytes: UnsafeRawBufferPointer(start: buffer + start, count: lineEnd - start),
-                        number: lineNumber, offset: baseOffset + Int64(start), terminator: terminator)
+        lineNumber &+= 1
+        let line = Line(bytes: UnsafeRawBufferPointer(start: buffer + start, count: lineEnd &- start),
+                        number: lineNumber, offset: baseOffset &+ Int64(start), terminator: terminator)
         start = consumed
         return line
     }
 
     private func refill() throws {
-        // Keep the unfinished line, move it to the front, grow if it fills the buffer.
+        // Keep the unfinished line, move it to the front, grow if it fills the buffer. Its bytes are
+        // scanned again (they hold at most a trailing CR).
         let pending = end - start
         if start > 0 {
             if pending > 0 { memmove(buffer, buffer + start, pending) }
             baseOffset += Int64(start)
-            nextCR = nextCR >= start ? nextCR - start : -1
             start = 0
             end = pending
         }
@@ -124,7 +226,7 @@ public final class LineReader {
                                       file: source.name, line: lineNumber + 1, column: 1)
             }
             let newCapacity = min(capacity * 2, max(maxLineLength, capacity + 1))
-            let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 64)
             grown.copyMemory(from: buffer, byteCount: end)
             buffer.deallocate()
             buffer = grown
@@ -132,7 +234,9 @@ public final class LineReader {
         }
         let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
         if n == 0 { eof = true } else { end += n }
-        crValidUntil = -1
+        endIndex = 0
+        endCount = 0
+        scanned = start
     }
 
     /// Calls `body` for every remaining line.

@@ -45,6 +45,12 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
                                    "unknown charset '\(label)' (try UTF-8, Windows-1252, Windows-31J, GBK, …; "
                                    + "`ferry formats --charsets` lists all)")
         }
+        // The alias table can name converters whose data this ICU build lacks: open one to be sure.
+        guard let probe = try? openConverter(Charset.readingSupersets[key] ?? trimmed, direction: FERRY_DECODE,
+                                             policy: .strict) else {
+            throw FerryError.usage("charset.unavailable", "charset '\(label)' is known but not available in this ICU build")
+        }
+        ferry_conv_close(probe)
         self.label = trimmed
         self.decoderName = Charset.readingSupersets[key] ?? trimmed
         self.encoderName = trimmed
@@ -141,5 +147,66 @@ extension String {
         while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s.removeLast() }
         return String(s)
+    }
+}
+
+/// ICU's IBM-derived tables (ibm-943 behind Windows-31J and Shift_JIS, the IBM PC code pages) swap
+/// three ASCII controls as IBM host conventions do: 0x1A ↔ U+001C, 0x1C ↔ U+007F, 0x7F ↔ U+001A.
+/// Windows, Java, glibc iconv and the WHATWG Encoding Standard map them to themselves, and so does
+/// Ferry: decoded text and encoded bytes are corrected around ICU.
+enum ControlSwap {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var cache: [String: Bool] = [:]
+
+    /// True when ICU's converter `name` decodes 0x1A, 0x1C and 0x7F as U+001C, U+007F and U+001A.
+    static func applies(to name: String) -> Bool {
+        lock.lock()
+        if let known = cache[name] { lock.unlock(); return known }
+        lock.unlock()
+        var swapped = false
+        if let conv = try? openConverter(name, direction: FERRY_DECODE, policy: .replace) {
+            defer { ferry_conv_close(conv) }
+            let input: [UInt8] = [0x1A, 0x1C, 0x7F]
+            var out = [CChar](repeating: 0, count: 16)
+            var produced = 0
+            input.withUnsafeBytes { raw in
+                out.withUnsafeMutableBufferPointer { buffer in
+                    let src = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+                    var source: UnsafePointer<CChar>? = src
+                    var target: UnsafeMutablePointer<CChar>? = buffer.baseAddress
+                    _ = ferry_conv_run(conv, &source, src + 3, &target, buffer.baseAddress! + 16, 1)
+                    produced = target! - buffer.baseAddress!
+                }
+            }
+            swapped = produced == 3 && out[0] == 0x1C && out[1] == 0x7F && out[2] == 0x1A
+        }
+        lock.lock()
+        cache[name] = swapped
+        lock.unlock()
+        return swapped
+    }
+
+    /// ICU's UTF-8 output → what the bytes mean on Windows (bytes below 0x80 are whole characters).
+    static func fixDecoded(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
+        for i in 0..<count {
+            switch bytes[i] {
+            case 0x1C: bytes[i] = 0x1A
+            case 0x7F: bytes[i] = 0x1C
+            case 0x1A: bytes[i] = 0x7F
+            default: break
+            }
+        }
+    }
+
+    /// UTF-8 input → what ICU must see to write the Windows bytes.
+    static func fixForEncoding(_ bytes: inout [UInt8]) {
+        for i in bytes.indices {
+            switch bytes[i] {
+            case 0x1A: bytes[i] = 0x1C
+            case 0x1C: bytes[i] = 0x7F
+            case 0x7F: bytes[i] = 0x1A
+            default: break
+            }
+        }
     }
 }

@@ -9,7 +9,8 @@ public struct UTF8Validator: Sendable {
     public init() {}
 
     public struct Result {
-        /// Offset (in this chunk's input) of the first invalid byte, under the strict policy.
+        /// Offset (in this chunk's input) of the first invalid byte, under the strict policy; negative
+        /// when the bad sequence began in the previous chunk.
         public var invalidAt: Int?
         public var invalidBytes: [UInt8] = []
         public var replacements = 0
@@ -19,6 +20,13 @@ public struct UTF8Validator: Sendable {
 
     public mutating func process(_ input: UnsafeRawBufferPointer, final: Bool, policy: CharsetPolicy,
                                  into output: inout [UInt8]) -> Result {
+        process(input, final: final, policy: policy) { output.append(contentsOf: $0) }
+    }
+
+    /// Validates `input`, handing valid runs to `emit` straight from the input (no copy) and
+    /// replacements as U+FFFD.
+    public mutating func process(_ input: UnsafeRawBufferPointer, final: Bool, policy: CharsetPolicy,
+                                 emit: (UnsafeRawBufferPointer) -> Void) -> Result {
         var result = Result()
         var position = 0
         // Finish a sequence carried over from the previous chunk.
@@ -28,7 +36,7 @@ public struct UTF8Validator: Sendable {
             joined.append(contentsOf: input.prefix(take))
             let (length, complete) = UTF8Validator.sequence(joined, 0, joined.count)
             if complete && length > 0 {
-                output.append(contentsOf: joined.prefix(length))
+                joined.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
                 position = length - carry.count
                 carry = []
             } else if !complete && length == joined.count && !final {
@@ -38,12 +46,12 @@ public struct UTF8Validator: Sendable {
                 // Invalid (or truncated at the very end): the carried bytes form the bad subpart.
                 let bad = max(length, 1)
                 if policy == .strict {
-                    result.invalidAt = 0
+                    result.invalidAt = -carry.count  // the sequence began in the previous chunk
                     result.invalidBytes = Array(joined.prefix(bad))
                     carry = []
                     return result
                 }
-                output.append(contentsOf: UTF8Validator.replacement)
+                UTF8Validator.replacement.withUnsafeBytes { emit($0) }
                 result.replacements += 1
                 position = max(0, bad - carry.count)
                 carry = []
@@ -60,7 +68,29 @@ public struct UTF8Validator: Sendable {
                 position += 8
             }
             if position >= count { break }
-            if base[position] < 0x80 { position += 1; continue }
+            let lead = base[position]
+            if lead < 0x80 { position += 1; continue }
+            // Complete, valid 2-, 3- and 4-byte sequences inline; anything else takes the careful path.
+            if lead >= 0xC2 {
+                if lead <= 0xDF {
+                    if position + 1 < count, base[position + 1] & 0xC0 == 0x80 { position += 2; continue }
+                } else if lead <= 0xEF {
+                    if position + 2 < count {
+                        let b1 = base[position + 1]
+                        let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
+                        let high: UInt8 = lead == 0xED ? 0x9F : 0xBF
+                        if b1 >= low && b1 <= high && base[position + 2] & 0xC0 == 0x80 { position += 3; continue }
+                    }
+                } else if lead <= 0xF4 {
+                    if position + 3 < count {
+                        let b1 = base[position + 1]
+                        let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80
+                        let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
+                        if b1 >= low && b1 <= high && base[position + 2] & 0xC0 == 0x80
+                            && base[position + 3] & 0xC0 == 0x80 { position += 4; continue }
+                    }
+                }
+            }
             let (length, complete) = UTF8Validator.sequence(base, position, count)
             if complete {
                 position += length
@@ -68,29 +98,30 @@ public struct UTF8Validator: Sendable {
             }
             if length == count - position && !final {
                 // Incomplete at the end of the chunk: carry it.
-                flush(base, runStart, position, &output)
+                flush(base, runStart, position, emit)
                 carry = Array(UnsafeBufferPointer(start: base + position, count: length))
                 return result
             }
-            flush(base, runStart, position, &output)
+            flush(base, runStart, position, emit)
             let bad = max(length, 1)
             if policy == .strict {
                 result.invalidAt = position
                 result.invalidBytes = Array(UnsafeBufferPointer(start: base + position, count: bad))
                 return result
             }
-            output.append(contentsOf: UTF8Validator.replacement)
+            UTF8Validator.replacement.withUnsafeBytes { emit($0) }
             result.replacements += 1
             position += bad
             runStart = position
         }
-        flush(base, runStart, count, &output)
+        flush(base, runStart, count, emit)
         return result
     }
 
     @inline(__always)
-    private func flush(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ output: inout [UInt8]) {
-        if to > from { output.append(contentsOf: UnsafeBufferPointer(start: base + from, count: to - from)) }
+    private func flush(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int,
+                       _ emit: (UnsafeRawBufferPointer) -> Void) {
+        if to > from { emit(UnsafeRawBufferPointer(start: base + from, count: to - from)) }
     }
 
     /// Examines the sequence at `i`: returns (bytes that form a valid prefix, whether it is complete).
