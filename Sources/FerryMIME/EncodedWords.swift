@@ -32,8 +32,11 @@ public enum EncodedWords {
                         segments.append(.literal(literal))
                     }
                 }
+                // Words in the same stateless charset are joined before decoding (a character may be
+                // split across them); stateful ISO-2022 words are each complete and decode alone
+                // (ICU rejects an escape sequence right after another one).
                 if case .word(let previousCharset, let previousBytes) = segments.last,
-                   previousCharset.caseInsensitiveCompare(charset) {
+                   previousCharset.caseInsensitiveCompare(charset), !isStateful(charset) {
                     segments[segments.count - 1] = .word(charset: previousCharset, bytes: previousBytes + decoded)
                 } else {
                     segments.append(.word(charset: charset, bytes: decoded))
@@ -53,6 +56,11 @@ public enum EncodedWords {
             }
         }
         return out
+    }
+
+    static func isStateful(_ charset: String) -> Bool {
+        let key = charset.lowercased()
+        return key.hasPrefix("iso-2022") || key.hasPrefix("iso2022") || key == "utf-7" || key.hasPrefix("hz")
     }
 
     static func containsEncodedWordStart(_ bytes: [UInt8]) -> Bool {

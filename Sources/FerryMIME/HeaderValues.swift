@@ -342,7 +342,11 @@ public enum AddressList {
                 }
             }
             if parts.isEmpty { return nil }
-            let joined = Array(parts.joined(separator: [0x20]))
+            var joined: [UInt8] = []
+            for (n, part) in parts.enumerated() {
+                if n > 0 && part != [0x2C] { joined.append(0x20) }
+                joined.append(contentsOf: part)
+            }
             let name = text(joined).trimmingCharacters(in: .whitespaces)
             return name.isEmpty ? nil : name
         }

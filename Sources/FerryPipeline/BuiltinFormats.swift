@@ -1,7 +1,12 @@
 import FerryContacts
 import FerryCore
+import FerryMIME
 
 /// The formats compiled into this build. Each format module adds its `Format` values here.
 let builtinFormats: [any Format] = [
     ContactCSVFormat(),
+    EMLFormat(),
+    SyncFormat(),
+    SyncFormat(headersOnly: true),
+    JSONLinesFormat(),
 ] + ContactCSVFormat.dialectFormats
