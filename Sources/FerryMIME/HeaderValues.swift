@@ -458,12 +458,12 @@ public enum MailDate {
         for w in words {
             let lower = String(decoding: w, as: UTF8.self).lowercased()
             if w.contains(0x3A) && !sawTime, w.first.map({ $0 >= 0x30 && $0 <= 0x39 }) == true {
-                let parts = lower.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-                guard parts.count >= 2, let h = parts[0], let m = parts[1] else { return nil }
+                let pieces = lower.split(separator: ":", omittingEmptySubsequences: false)
+                guard pieces.count >= 2, let h = Int(pieces[0]), let m = Int(pieces[1].prefix { $0.isASCII && $0.isNumber })
+                else { return nil }
                 hour = h; minute = m
-                if parts.count >= 3 {
-                    let secondText = lower.split(separator: ":")[2]
-                    second = Int(secondText.prefix { $0.isNumber }) ?? 0
+                if pieces.count >= 3 {
+                    second = Int(pieces[2].prefix { $0.isASCII && $0.isNumber }) ?? 0
                 }
                 sawTime = true
                 continue
@@ -505,7 +505,8 @@ public enum MailDate {
                 year = n.value < 50 ? n.value + 2000 : n.value + 1900
             }
         }
-        guard let d = day, let m = month, let y = year, hour < 24, minute < 60, second <= 60 else { return nil }
+        guard let d = day, let m = month, let y = year, (1...9999).contains(y), (0..<24).contains(hour),
+              (0..<60).contains(minute), (0...60).contains(second) else { return nil }
         let days = daysFromCivil(y, m, d)
         let seconds = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64((zone ?? 0) * 60)
         return Date(timeIntervalSince1970: TimeInterval(seconds))
