@@ -388,3 +388,26 @@ Subject: No blank line
 This line is the body, not a header.
 Second body line.
 """, crlf=False)
+
+# 14. Zimbra REST fmt=sync: meta headers prepended to the message (CRLF, as the server writes them)
+write("zimbra-sync-message.txt", """X-Zimbra-ItemId: 257
+X-Zimbra-FolderId: 2
+X-Zimbra-Tags: 64,65
+X-Zimbra-Tag-Names: Projekt\\, alt,Wichtig
+X-Zimbra-Flags: rfu
+X-Zimbra-Received: 1712740267000
+X-Zimbra-Modified: 1712740300000
+X-Zimbra-Change: 4711
+X-Zimbra-Revision: 4700
+X-Zimbra-Conv: -257
+Return-Path: <priya.raman@gmail.com>
+From: Priya Raman <priya.raman@gmail.com>
+To: dev@example.org
+Subject: Status
+Date: Wed, 10 Apr 2024 11:10:55 +0200
+Message-ID: <status-1@mail.gmail.com>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+
+All green.
+""")

@@ -25,7 +25,7 @@ public struct PartExtractor {
         }
         guard let part = message.part(number) else {
             let known = message.parts.compactMap { (p: MIMEPart) in p.number }.joined(separator: ", ")
-            throw FerryError.data("part.not-found", "no part \(number) in the message (parts: \(known))", file: input)
+            throw FerryError.usage("part.not-found", "\(input): no part \(number) in the message (parts: \(known))")
         }
         if try reader.next() != nil {
             converter.log.emit(.warning("part.first-message", "the input holds several messages; part \(number) "
