@@ -204,3 +204,24 @@ struct MessageGenerator {
         #expect(ratio < 10)  // 4× the input; quadratic would be ~16×
     }
 }
+
+@Suite struct SimpleMboxSplitterTests {
+    @Test func splitsAtFromLinesInFlatChunks() throws {
+        let mbox = "From a@x Mon May  6 10:00:00 2024\nSubject: one\n\nbody one\n>From escaped\n\n"
+            + "From b@x Mon May  6 10:00:01 2024\nSubject: two\n\nbody two\n\n"
+            + "From c@x Mon May  6 10:00:02 2024\nSubject: three\n\nno final newline"
+        for chunk in [1, 3, 7, 1000] {
+            let splitter = SimpleMboxSplitter(source: MemorySource(mbox, maxChunk: chunk), bufferSize: 16)
+            var subjects: [String] = []
+            var bodies: [[UInt8]] = []
+            while let source = try splitter.next() {
+                let message = try MIMEParser().parse(source)
+                subjects.append(message.subject ?? "")
+                bodies.append(message.bytes)
+            }
+            #expect(subjects == ["one", "two", "three"], "chunk \(chunk)")
+            #expect(bodies.first == Array("Subject: one\n\nbody one\n>From escaped\n\n".utf8))
+            #expect(bodies.last == Array("Subject: three\n\nno final newline".utf8))
+        }
+    }
+}
