@@ -56,7 +56,16 @@ public final class MIMEParser {
 
     /// Parses one message: the whole of `source`.
     public func parse(_ source: ByteSource, sizeHint: Int = 0) throws -> MIMEMessage {
-        let spool = MessageSpool(memoryLimit: options.memoryLimit, reserve: sizeHint)
+        try parse(source, spool: MessageSpool(memoryLimit: options.memoryLimit, reserve: sizeHint))
+    }
+
+    /// Parses one message whose bytes also lie in `file` at `offset` (an mbox): the message keeps
+    /// referring to the file instead of copying its bytes.
+    public func parse(_ source: ByteSource, file: SharedFile, offset: Int) throws -> MIMEMessage {
+        try parse(source, spool: MessageSpool(file: file, offset: offset))
+    }
+
+    private func parse(_ source: ByteSource, spool: MessageSpool) throws -> MIMEMessage {
         scanner = StreamScanner(source: source, spool: spool)
         defer { scanner = nil }
         stack = []

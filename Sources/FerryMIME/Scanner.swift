@@ -39,18 +39,30 @@ final class StreamScanner {
     private var pos = 0      // next unread byte
     private var end = 0      // end of valid bytes
     private(set) var eof = false
+    private var direct: Bool
+    private let windowSize: Int
     private var longLine: UnsafeMutablePointer<UInt8>?
     private var longLineCapacity = 0
 
     init(source: ByteSource, spool: MessageSpool, windowSize: Int = 1 << 16) {
         self.source = source
         self.spool = spool
-        self.capacity = max(windowSize, 256)
-        self.buf = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        self.windowSize = max(windowSize, 256)
+        // While the message fits in memory the window is the spool itself (no copy); past the
+        // spool's memory limit it becomes a sliding window of its own.
+        if let base = spool.memoryBase, spool.count == 0 {
+            self.direct = true
+            self.buf = base
+            self.capacity = 0
+        } else {
+            self.direct = false
+            self.capacity = self.windowSize
+            self.buf = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        }
     }
 
     deinit {
-        buf.deallocate()
+        if !direct { buf.deallocate() }
         longLine?.deallocate()
     }
 
@@ -60,6 +72,26 @@ final class StreamScanner {
     /// Makes at least `n` bytes available from `pos` unless the input ends first; returns how many are.
     @discardableResult
     private func fill(_ n: Int) throws -> Int {
+        while direct && end - pos < n && !eof {
+            let want = max(n - (end - pos), min(max(end, 1 << 16), 1 << 20))
+            if let tail = spool.reserveTail(want) {
+                let got = try source.read(into: UnsafeMutableRawBufferPointer(start: tail, count: want))
+                if got == 0 { eof = true } else { spool.commitTail(got); end += got }
+                buf = spool.memoryBase!
+            } else {
+                // The message outgrows memory: keep the live bytes in a window, spill the spool.
+                let keep = max(0, pos - 2)
+                capacity = max(windowSize, (end - keep) * 2, n + 2)
+                let window = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+                window.update(from: buf + keep, count: end - keep)
+                buf = window
+                base = keep
+                pos -= keep
+                end -= keep
+                direct = false
+                try spool.spill()
+            }
+        }
         while end - pos < n && !eof {
             // Keep two bytes behind `pos` (the line break before a delimiter).
             let keep = max(0, pos - 2)

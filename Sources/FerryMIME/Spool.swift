@@ -11,42 +11,107 @@ import FerryCore
 /// byte ranges of the spool; nothing is ever re-encoded to get them back.
 ///
 /// Append-only while a message is read; immutable (and safe to read from any thread) once `seal()`ed.
+/// A file opened read-only for random access, shared by the spools of the messages it holds
+/// (an mbox: each message's bytes stay in the file, as GMime's persistent streams do).
+public final class SharedFile: @unchecked Sendable {
+    public let fd: Int32
+    public let path: String
+
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw FerryError.io("io.open", "cannot open: \(String(cString: strerror(errno)))", file: path)
+        }
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit { close(fd) }
+}
+
 public final class MessageSpool: @unchecked Sendable {
     /// Bytes kept in memory before spilling to a temporary file.
     public static let defaultMemoryLimit = 8 << 20
 
-    private var memory: [UInt8] = []
+    private var memory: UnsafeMutablePointer<UInt8>?
+    private var memoryCapacity = 0
     private var fd: Int32 = -1
     private var pending: [UInt8] = []       // write buffer while spilled
     private var fileCount = 0               // bytes already in the file
     public let memoryLimit: Int
     public private(set) var count = 0
+    /// Set when the bytes already lie in a file at an offset (nothing is copied).
+    private var external: (file: SharedFile, offset: Int)?
     public private(set) var sealed = false
 
     public init(memoryLimit: Int = MessageSpool.defaultMemoryLimit, reserve: Int = 0) {
         self.memoryLimit = memoryLimit
-        if reserve > 0 { memory.reserveCapacity(min(reserve, memoryLimit)) }
+        if reserve > 0 { grow(to: min(reserve, memoryLimit)) }
+    }
+
+    /// A spool over bytes that stay where they are in `file`, from `offset` on: appends only count.
+    public convenience init(file: SharedFile, offset: Int) {
+        self.init(memoryLimit: 0)
+        external = (file, offset)
     }
 
     /// A spool over bytes already in memory (tests, small messages).
     public convenience init(bytes: [UInt8]) {
         self.init(memoryLimit: Int.max)
-        memory = bytes
+        grow(to: max(bytes.count, 1))
+        bytes.withUnsafeBufferPointer { memory!.update(from: $0.baseAddress!, count: bytes.count) }
         count = bytes.count
         sealed = true
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit {
+        if fd >= 0 { close(fd) }
+        memory?.deallocate()
+    }
+
+    private func grow(to capacity: Int) {
+        guard capacity > memoryCapacity else { return }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        if let memory {
+            grown.update(from: memory, count: count)
+            memory.deallocate()
+        }
+        memory = grown
+        memoryCapacity = capacity
+    }
+
+    /// While in memory and under the limit: room for `n` bytes at the end (filled by the caller, then
+    /// `commitTail`). Nil when the spool must spill. The pointer is valid until the next call.
+    func reserveTail(_ n: Int) -> UnsafeMutablePointer<UInt8>? {
+        guard fd < 0, external == nil, !sealed, count + n <= memoryLimit else { return nil }
+        if count + n > memoryCapacity {
+            var capacity = max(memoryCapacity * 2, 1 << 16)
+            while capacity < count + n { capacity *= 2 }
+            grow(to: min(capacity, max(memoryLimit, count + n)))
+        }
+        return memory! + count
+    }
+
+    func commitTail(_ n: Int) { count += n }
+
+    /// The in-memory bytes (nil once spilled).
+    var memoryBase: UnsafeMutablePointer<UInt8>? { fd < 0 && external == nil ? memory : nil }
 
     /// True while every byte is in memory.
-    public var isInMemory: Bool { fd < 0 }
+    public var isInMemory: Bool { fd < 0 && external == nil }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
         precondition(!sealed, "append to a sealed spool")
         guard bytes.count > 0 else { return }
+        if external != nil { count += bytes.count; return }
         if fd < 0 && count + bytes.count > memoryLimit { try spill() }
         if fd < 0 {
-            memory.append(contentsOf: bytes)
+            if count + bytes.count > memoryCapacity {
+                var capacity = max(memoryCapacity * 2, 1 << 12)
+                while capacity < count + bytes.count { capacity *= 2 }
+                grow(to: capacity)
+            }
+            (memory! + count).update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: bytes.count)
         } else {
             pending.append(contentsOf: bytes)
             if pending.count >= 1 << 20 { try flushPending() }
@@ -62,9 +127,17 @@ public final class MessageSpool: @unchecked Sendable {
     public func seal() throws {
         if fd >= 0 { try flushPending() }
         sealed = true
+        if external != nil { return }
+        // Give back unused room (messages are often held while they move through a pipeline).
+        if fd < 0, memoryCapacity > count + 4096 {
+            let exact = UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1))
+            if let memory { exact.update(from: memory, count: count); memory.deallocate() }
+            memory = exact
+            memoryCapacity = max(count, 1)
+        }
     }
 
-    private func spill() throws {
+    func spill() throws {
         let dir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(dir)/ferry-spool-XXXXXX".utf8CString)
         let newFD = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -74,8 +147,11 @@ public final class MessageSpool: @unchecked Sendable {
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         fd = newFD
-        pending = memory
-        memory = []
+        if let memory { pending = Array(UnsafeBufferPointer(start: memory, count: count)) }
+        memory?.deallocate()
+        memory = nil
+        memoryCapacity = 0
+        fileCount = 0
         try flushPending()
     }
 
@@ -100,19 +176,19 @@ public final class MessageSpool: @unchecked Sendable {
                              _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "spool range out of bounds")
         guard !range.isEmpty else { return }
-        if fd < 0 {
-            try memory.withUnsafeBytes { raw in
-                try body(UnsafeRawBufferPointer(rebasing: raw[range]))
-            }
+        if fd < 0 && external == nil {
+            try body(UnsafeRawBufferPointer(start: memory! + range.lowerBound, count: range.count))
             return
         }
         precondition(sealed, "read from an unsealed spilled spool")
+        let readFD = external?.file.fd ?? fd
+        let base = external?.offset ?? 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(pieceSize, range.count), alignment: 16)
         defer { buffer.deallocate() }
         var offset = range.lowerBound
         while offset < range.upperBound {
             let want = min(buffer.count, range.upperBound - offset)
-            let n = pread(fd, buffer.baseAddress, want, off_t(offset))
+            let n = pread(readFD, buffer.baseAddress, want, off_t(base + offset))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FerryError.io("io.spool", "cannot read the message spool: " + String(cString: strerror(errno)))
@@ -133,7 +209,6 @@ public final class MessageSpool: @unchecked Sendable {
 
     /// Every byte (only for messages known to be small).
     public func allBytes() throws -> [UInt8] {
-        if fd < 0 { return memory }
         return try bytes(0..<count)
     }
 

@@ -16,13 +16,15 @@ let file = try FileSource(path: arguments[2])
 let size = file.size ?? 0
 let start = DispatchTime.now().uptimeNanoseconds
 let splitter = SimpleMboxSplitter(source: file)
+// Messages refer to their bytes in the mbox (no copy), as GMime's persistent stream does.
+let shared = try SharedFile(path: arguments[2])
 let parser = MIMEParser()
 var messages = 0
 var parts = 0
 var headerText = 0
 var decodedBytes = 0
 while let source = try splitter.next() {
-    let message = try parser.parse(source)
+    let message = try parser.parse(source, file: shared, offset: splitter.messageOffset)
     messages += 1
     headerText &+= message.subject?.unicodeScalars.count ?? 0
     for mailbox in message.from { headerText &+= mailbox.address.utf8.count + (mailbox.name?.unicodeScalars.count ?? 0) }
