@@ -24,7 +24,15 @@ public struct HeaderField: Sendable {
 
     /// True when the name matches `other` without regard to ASCII case.
     public func hasName(_ other: String) -> Bool {
-        name.utf8.count == other.utf8.count && zip(name.utf8, other.utf8).allSatisfy { asciiLower($0) == asciiLower($1) }
+        var a = name
+        var b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where asciiLower(x[i]) != asciiLower(y[i]) { return false }
+                return true
+            }
+        }
     }
 
     static func unfold(_ value: ArraySlice<UInt8>) -> [UInt8] {

@@ -9,7 +9,19 @@ public enum TransferEncoding: Sendable, Equatable {
 
     public init(_ value: String?) {
         guard let value else { self = .sevenBit; return }
-        switch value.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n\"")).lowercased() {
+        var bytes = Substring(value).utf8[...]
+        while let f = bytes.first, f == 0x20 || f == 0x09 || f == 0x22 { bytes = bytes.dropFirst() }
+        while let l = bytes.last, l == 0x20 || l == 0x09 || l == 0x22 { bytes = bytes.dropLast() }
+        @inline(__always) func equals(_ name: StaticString) -> Bool {
+            bytes.count == name.utf8CodeUnitCount
+                && zip(bytes, UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                    .allSatisfy { asciiLower($0) == $1 }
+        }
+        if equals("base64") { self = .base64; return }
+        if equals("quoted-printable") { self = .quotedPrintable; return }
+        if equals("7bit") || bytes.isEmpty { self = .sevenBit; return }
+        if equals("8bit") { self = .eightBit; return }
+        switch String(Substring(bytes)).lowercased() {
         case "7bit", "": self = .sevenBit
         case "8bit": self = .eightBit
         case "binary": self = .binary
@@ -188,27 +200,58 @@ public final class Base64Decoder: TransferDecoder {
 /// with or without trailing white space), trailing white space on lines dropped; a malformed `=`
 /// sequence is kept literally and counted.
 public final class QuotedPrintableDecoder: TransferDecoder {
-    private enum State { case normal, equals, hex(UInt8, UInt8), softCR, equalsSpace }
-    private var state = State.normal
-    private var pendingSpace: [UInt8] = []
-    private var pendingAfterEquals: [UInt8] = []
-    public private(set) var invalidBytes = 0
+    private var machine = QPMachine()
+    public var invalidBytes: Int { machine.invalid }
 
     public init() {}
 
     public func decode(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        var m = machine  // a local copy: no exclusivity checks in the loop
         output.reserveCapacity(output.count + input.count)
-        for c in input { feed(c, &output) }
+        let src = input.bindMemory(to: UInt8.self)
+        var i = 0
+        let n = src.count
+        while i < n {
+            // Fast path: a run of ordinary bytes in the normal state.
+            if m.state == .normal && m.pendingSpace.isEmpty {
+                var j = i
+                while j < n {
+                    let c = src[j]
+                    if c == 0x3D || c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { break }
+                    j += 1
+                }
+                if j > i {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: src[i..<j]))
+                    i = j
+                    continue
+                }
+            }
+            m.feed(src[i], &output)
+            i += 1
+        }
+        machine = m
     }
 
-    private func feed(_ c: UInt8, _ out: inout [UInt8]) {
+    public func finish(into output: inout [UInt8]) {
+        machine.finish(&output)
+    }
+}
+
+struct QPMachine {
+    enum State: Equatable { case normal, equals, hex(UInt8), softCR, equalsSpace }
+    var state = State.normal
+    var pendingSpace: [UInt8] = []
+    var pendingAfterEquals: [UInt8] = []
+    var invalid = 0
+
+    mutating func feed(_ c: UInt8, _ out: inout [UInt8]) {
         switch state {
         case .normal:
             switch c {
             case 0x3D: state = .equals
             case 0x20, 0x09: pendingSpace.append(c)
             case 0x0D, 0x0A:
-                pendingSpace.removeAll(keepingCapacity: true)
+                if !pendingSpace.isEmpty { pendingSpace.removeAll(keepingCapacity: true) }
                 out.append(c)
             default:
                 if !pendingSpace.isEmpty { out.append(contentsOf: pendingSpace); pendingSpace.removeAll(keepingCapacity: true) }
@@ -217,7 +260,7 @@ public final class QuotedPrintableDecoder: TransferDecoder {
         case .equals:
             if !pendingSpace.isEmpty { out.append(contentsOf: pendingSpace); pendingSpace.removeAll(keepingCapacity: true) }
             if hexValue(c) != nil {
-                state = .hex(c, 0)
+                state = .hex(c)
             } else if c == 0x0D {
                 state = .softCR
             } else if c == 0x0A {
@@ -226,17 +269,17 @@ public final class QuotedPrintableDecoder: TransferDecoder {
                 pendingAfterEquals = [c]
                 state = .equalsSpace
             } else {
-                invalidBytes += 1
+                invalid += 1
                 out.append(0x3D)
                 state = .normal
                 feed(c, &out)
             }
-        case .hex(let first, _):
+        case .hex(let first):
             if let l = hexValue(c), let h = hexValue(first) {
                 out.append(h << 4 | l)
                 state = .normal
             } else {
-                invalidBytes += 1
+                invalid += 1
                 out.append(0x3D)
                 out.append(first)
                 state = .normal
@@ -255,7 +298,7 @@ public final class QuotedPrintableDecoder: TransferDecoder {
                 pendingAfterEquals = []
                 state = .normal
             } else {
-                invalidBytes += 1
+                invalid += 1
                 out.append(0x3D)
                 let spaces = pendingAfterEquals
                 pendingAfterEquals = []
@@ -266,16 +309,12 @@ public final class QuotedPrintableDecoder: TransferDecoder {
         }
     }
 
-    public func finish(into output: inout [UInt8]) {
-        switch state {
-        case .equals, .equalsSpace:
-            // `=` at the very end: a soft break without its line break.
-            break
-        case .hex(let first, _):
-            invalidBytes += 1
+    mutating func finish(_ output: inout [UInt8]) {
+        if case .hex(let first) = state {
+            // `=X` at the very end: kept literally. (`=` alone at the end is a soft break.)
+            invalid += 1
             output.append(0x3D)
             output.append(first)
-        default: break
         }
         // Trailing white space at the end of the body is transport padding too.
         pendingSpace.removeAll()
