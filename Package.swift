@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "FerryContacts", targets: ["FerryContacts"]),
         .library(name: "FerryText", targets: ["FerryText"]),
         .library(name: "FerryCalendar", targets: ["FerryCalendar"]),
+        .library(name: "FerryMIME", targets: ["FerryMIME"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,7 +45,8 @@ let package = Package(
         .target(name: "FerryText", dependencies: ["FerryCore"]),
         .target(name: "FerryCalendar", dependencies: ["FerryCore", "FerryText"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore"], resources: [.copy("Resources")]),
-        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar"]),
+        .target(name: "FerryMIME", dependencies: ["FerryCore"]),
+        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME"]),
         .executableTarget(
             name: "ferry",
             dependencies: [
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "FerryTextTests", dependencies: ["FerryText", "FerryCore"]),
         .testTarget(name: "FerryCalendarTests", dependencies: ["FerryCalendar", "FerryText", "FerryCore"]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore"]),
+        .testTarget(name: "FerryMIMETests", dependencies: ["FerryMIME", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],
     swiftLanguageModes: [.v6]

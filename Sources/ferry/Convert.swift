@@ -12,6 +12,7 @@ struct Convert: ParsableCommand {
               ferry convert outlook.csv --charset windows-1252 -o contacts.vcf
               ferry convert calendar.ics --start -7days --end +2weeks -o week.ics
               cat contacts.vcf | ferry convert - --from vcf --to csv --csv-format thunderbird-csv -o -
+              ferry convert msg.eml --part 2 -o invoice.pdf
             """
     )
 
@@ -39,6 +40,9 @@ struct Convert: ParsableCommand {
     @Option(help: "Item query (Zimbra search syntax subset, e.g. is:unread).")
     var query: String?
 
+    @Option(help: "Write only this MIME part's decoded content, numbered as Zimbra's part= (1, 2, 2.1).")
+    var part: String?
+
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
 
@@ -62,6 +66,15 @@ struct Convert: ParsableCommand {
         request.writeOptions.csvFormat = csvFormat
         request.writeOptions.locale = locale
         request.writeOptions.timeContext = request.readOptions.timeContext
+        if let part {
+            guard inputs.count == 1 else {
+                throw FerryError.usage("part.inputs", "--part takes exactly one input message")
+            }
+            try PartExtractor(converter: Converter(log: log)).run(input: inputs[0], from: from, part: part,
+                                                                  output: output, readOptions: request.readOptions)
+            if log.hasErrors { throw ExitCode(1) }
+            return
+        }
         let summary = try Converter(log: log).run(request)
         try finish(summary, log: log, json: json)
     }

@@ -39,6 +39,17 @@ public protocol ItemPayload: Sendable {
     var originalBytes: [UInt8]? { get }
     /// A JSON-ready view for `--to json` and `inspect`.
     func jsonObject() -> [String: any Sendable]
+    /// Writes the original bytes to `sink` without holding them all in memory (a message with a
+    /// 1 GB attachment); returns false when there are none. The default writes `originalBytes`.
+    func writeOriginal(to sink: ByteSink) throws -> Bool
+}
+
+extension ItemPayload {
+    public func writeOriginal(to sink: ByteSink) throws -> Bool {
+        guard let bytes = originalBytes else { return false }
+        try sink.write(bytes)
+        return true
+    }
 }
 
 /// One thing moving through the pipeline.
