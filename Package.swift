@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryPipeline", targets: ["FerryPipeline"]),
         .library(name: "FerryContacts", targets: ["FerryContacts"]),
+        .library(name: "FerryArchive", targets: ["FerryArchive"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,7 +39,8 @@ let package = Package(
         // Swift modules
         .target(name: "FerryCore", dependencies: ["CICU", "CSupport", "CZlib"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore"], resources: [.copy("Resources")]),
-        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts"]),
+        .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib"]),
+        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryArchive"]),
         .executableTarget(
             name: "ferry",
             dependencies: [
@@ -50,6 +52,7 @@ let package = Package(
         // Tests
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], resources: [.copy("Samples")]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore"]),
+        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],
     swiftLanguageModes: [.v6]
