@@ -76,3 +76,33 @@ public struct ArchiveFormat: Format {
         return try ZimbraArchiveWriter(sink: sink, container: container, options: options, log: log)
     }
 }
+
+/// The Unix mailbox family.
+public struct MboxFormat: Format {
+    public init() {}
+    public var name: String { "mbox" }
+    public var summary: String { "Unix mailbox (mboxrd, mboxo, mboxcl, mboxcl2; Thunderbird, Takeout)" }
+    public var extensions: [String] { ["mbox", "mbx", "mboxrd"] }
+    public var kinds: [ItemKind] { [.message] }
+
+    public func bid(prefix: [UInt8], name: String?) -> Int {
+        var end = 0
+        while end < prefix.count && end < 1000 && prefix[end] != 0x0A && prefix[end] != 0x0D { end += 1 }
+        if FromLine.isSeparator(Array(prefix[..<end])) { return 80 }
+        return extensionBid(name, score: 40)
+    }
+
+    public func makeReader(_ input: FormatInput, options: ReadOptions, log: DiagnosticLog) throws -> any ItemReader {
+        guard case .stream(let source) = input else {
+            throw FerryError.usage("format.directory", "an mbox input must be a file, not a directory")
+        }
+        return try MboxReader(source: source, options: options, log: log)
+    }
+
+    public func makeWriter(_ output: FormatOutput, options: WriteOptions, log: DiagnosticLog) throws -> any ItemWriter {
+        guard case .stream(let sink) = output else {
+            throw FerryError.usage("format.directory", "an mbox output must be a file")
+        }
+        return try MboxWriter(sink: sink, options: options, log: log)
+    }
+}

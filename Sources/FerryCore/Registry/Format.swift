@@ -14,6 +14,8 @@ public struct ReadOptions: Sendable {
     public var timeRange = TimeRange()
     public var timeContext = TimeContext()
     public var query: String?
+    /// mbox dialect to read (`--mbox-variant rd|o|cl|cl2`); nil = mboxrd rules, Content-Length not trusted.
+    public var mboxVariant: String?
 
     public init() {}
 }
@@ -28,6 +30,8 @@ public struct WriteOptions: Sendable {
     /// The range a writer covers when it has one of its own (free/busy, feeds).
     public var timeRange = TimeRange()
     public var timeContext = TimeContext()
+    /// mbox dialect to write (`--mbox-variant rd|o|cl2`); nil = mboxrd.
+    public var mboxVariant: String?
 
     public init() {}
 }
