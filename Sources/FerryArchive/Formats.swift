@@ -106,3 +106,64 @@ public struct MboxFormat: Format {
         return try MboxWriter(sink: sink, options: options, log: log)
     }
 }
+
+/// Maildir / Maildir++ trees.
+public struct MaildirFormat: Format {
+    public init() {}
+    public var name: String { "maildir" }
+    public var summary: String { "Maildir++ folder tree (cur/new/tmp, :2, flags, Dovecot keywords)" }
+    public var extensions: [String] { [] }
+    public var kinds: [ItemKind] { [.message, .folder] }
+    public var writesDirectory: Bool { true }
+
+    public func bid(prefix: [UInt8], name: String?) -> Int {
+        guard let name, name.hasSuffix("/") else { return 0 }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: name + "cur", isDirectory: &isDir) && isDir.boolValue { return 90 }
+        let last = name.dropLast().split(separator: "/").last.map { $0.lowercased() } ?? ""
+        return last.contains("maildir") ? 60 : 0
+    }
+
+    public func makeReader(_ input: FormatInput, options: ReadOptions, log: DiagnosticLog) throws -> any ItemReader {
+        guard case .directory(let path) = input else {
+            throw FerryError.usage("format.not-directory", "a Maildir input must be a directory")
+        }
+        return try MaildirReader(directory: path, log: log)
+    }
+
+    public func makeWriter(_ output: FormatOutput, options: WriteOptions, log: DiagnosticLog) throws -> any ItemWriter {
+        guard case .directory(let path) = output else {
+            throw FerryError.usage("format.not-directory", "a Maildir output must be a directory (-o DIR)")
+        }
+        return try MaildirWriter(directory: path, log: log)
+    }
+}
+
+/// A directory tree of `.eml` files (sub-directories are folders).
+public struct EmlFolderFormat: Format {
+    public init() {}
+    public var name: String { "emldir" }
+    public var summary: String { "directory tree of .eml files (sub-directories are folders)" }
+    public var extensions: [String] { [] }
+    public var kinds: [ItemKind] { [.message] }
+    public var writesDirectory: Bool { true }
+
+    public func bid(prefix: [UInt8], name: String?) -> Int {
+        guard let name, name.hasSuffix("/") else { return 0 }
+        return 30
+    }
+
+    public func makeReader(_ input: FormatInput, options: ReadOptions, log: DiagnosticLog) throws -> any ItemReader {
+        guard case .directory(let path) = input else {
+            throw FerryError.usage("format.not-directory", "an emldir input must be a directory")
+        }
+        return EmlFolderReader(directory: path, log: log)
+    }
+
+    public func makeWriter(_ output: FormatOutput, options: WriteOptions, log: DiagnosticLog) throws -> any ItemWriter {
+        guard case .directory(let path) = output else {
+            throw FerryError.usage("format.not-directory", "an emldir output must be a directory (-o DIR)")
+        }
+        return try EmlFolderWriter(directory: path)
+    }
+}

@@ -6,4 +6,5 @@ import FerryCore
 let builtinFormats: [any Format] = [
     ContactCSVFormat(),
     ArchiveFormat(.zip), ArchiveFormat(.tar), ArchiveFormat(.tgz), MboxFormat(),
+    MaildirFormat(), EmlFolderFormat(),
 ] + ContactCSVFormat.dialectFormats

@@ -109,6 +109,8 @@ public struct Converter {
             outputFormat = try namedFormat(to)
         } else if outputPath != "-", let byExtension = registry.format(forOutputPath: outputPath) {
             outputFormat = byExtension
+        } else if outputPath != "-", let directoryFormat = registry.format(forOutputDirectory: outputPath) {
+            outputFormat = directoryFormat
         } else {
             throw FerryError.usage("format.unknown-output", outputPath == "-"
                                    ? "writing to stdout needs --to FORMAT"
