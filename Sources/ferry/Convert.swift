@@ -36,8 +36,11 @@ struct Convert: ParsableCommand {
     @Flag(help: "Read CSV like Excel: keep stray quotes literally instead of skipping the row.")
     var lenient = false
 
-    @Option(help: "Item query (Zimbra search syntax subset, e.g. is:unread).")
+    @Option(help: "Item query (Zimbra search syntax subset: from: to: cc: subject: in: under: tag: is:unread|read|flagged has:attachment before: after:, and/or/not, parentheses, quoted phrases).")
     var query: String?
+
+    @Option(help: "mbox dialect: rd (default), o, cl, cl2 (reading trusts Content-Length for cl/cl2).")
+    var mboxVariant: String?
 
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
@@ -55,6 +58,8 @@ struct Convert: ParsableCommand {
         request.readOptions.locale = locale
         request.readOptions.csvLenient = lenient
         request.readOptions.query = query
+        request.readOptions.mboxVariant = mboxVariant
+        request.writeOptions.mboxVariant = mboxVariant
         request.readOptions.timeContext = try time.context()
         request.readOptions.timeRange = try time.range()
         request.writeOptions.charset = try charsets.outputCharset.map { try Charset($0) }
