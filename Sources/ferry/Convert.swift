@@ -36,7 +36,7 @@ struct Convert: ParsableCommand {
     @Flag(help: "Read CSV like Excel: keep stray quotes literally instead of skipping the row.")
     var lenient = false
 
-    @Option(help: "Item query (Zimbra search syntax subset: from: to: cc: subject: in: under: tag: is:unread|read|flagged has:attachment before: after:, and/or/not, parentheses, quoted phrases).")
+    @Option(parsing: .unconditional, help: "Item query (Zimbra search syntax subset: from: to: cc: subject: in: under: tag: is:unread|read|flagged has:attachment before: after:, and/or/not, parentheses, quoted phrases).")
     var query: String?
 
     @Option(help: "mbox dialect: rd (default), o, cl, cl2 (reading trusts Content-Length for cl/cl2).")
