@@ -54,6 +54,7 @@ public final class ArchiveReader {
 
     /// - Parameter nameCharset: how to decode entry names that are not UTF-8 (nil: detect, CP437 for zip last).
     public init(source: ByteSource, nameCharset: Charset? = nil, log: DiagnosticLog) throws {
+        ArchiveReader.useUTF8Locale()
         guard let a = archive_read_new() else { throw FerryError.io("archive.memory", "libarchive: out of memory") }
         archive = a
         input = InputBox(source)
@@ -85,6 +86,18 @@ public final class ArchiveReader {
     }
 
     deinit { archive_read_free(archive) }
+
+    /// libarchive converts names through the C library's locale; in the "C" locale every non-ASCII
+    /// name fails. Ferry is a UTF-8 program, so the character type becomes C.UTF-8 (once).
+    static let utf8Locale: Bool = {
+        let current = setlocale(LC_CTYPE, nil).map { String(cString: $0) } ?? "C"
+        if current == "C" || current == "POSIX" {
+            return setlocale(LC_CTYPE, "C.UTF-8") != nil || setlocale(LC_CTYPE, "en_US.UTF-8") != nil
+        }
+        return true
+    }()
+
+    static func useUTF8Locale() { _ = utf8Locale }
 
     private func errorString(_ a: OpaquePointer) -> String {
         archive_error_string(a).map { String(cString: $0) } ?? "unknown error"

@@ -155,11 +155,16 @@ public final class MaildirReader: ItemReader {
             }
         }
         if !seen { metadata.flags.insert(MailFlag.unread) }
-        #if canImport(Glibc)
-        metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
-        #else
-        metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtimespec.tv_sec))
-        #endif
+        // The delivery time in the unique name (what survives a copy without -p), else the mtime.
+        if let seconds = unique.split(separator: ".").first.flatMap({ Int($0) }), seconds >= 100_000_000 {
+            metadata.date = Date(timeIntervalSince1970: TimeInterval(seconds))
+        } else {
+            #if canImport(Glibc)
+            metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
+            #else
+            metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtimespec.tv_sec))
+            #endif
+        }
         return Item(payload, metadata: metadata, origin: path)
     }
 }
