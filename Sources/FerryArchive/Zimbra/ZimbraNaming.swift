@@ -78,6 +78,13 @@ public struct ZimbraNaming {
         public var id: Int?
         public var title: String
         public var fileExtension: String?
+
+        public init(folder: String?, id: Int?, title: String, fileExtension: String?) {
+            self.folder = folder
+            self.id = id
+            self.title = title
+            self.fileExtension = fileExtension
+        }
     }
 
     /// Splits `Inbox!2/0000000257-Hello.eml` into folder `Inbox`, id 257, title `Hello`, extension `eml`.
