@@ -106,13 +106,30 @@ public final class EmlFolderWriter: ItemWriter {
             n += 1
             path = directory + "/" + base + String(format: "-%02d", n) + ".eml"
         }
-        let sink = try AtomicFileSink(path: path)
-        try sink.write(bytes)
-        try sink.finish()
+        // Written under a hidden temporary name, then renamed: a message is there whole or not at all.
+        let temporary = directory + "/.ferry-\(getpid())-\(counter).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: temporary)
+        }
+        var ok = bytes.withUnsafeBytes { raw -> Bool in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                off += n
+            }
+            return true
+        }
         if let date = item.metadata.date {
             let seconds = Int(date.timeIntervalSince1970.rounded(.down))
             var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
-            utimensat(AT_FDCWD, path, &times, 0)
+            ok = ok && futimens(fd, &times) == 0
+        }
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw FerryError.io("io.write", "cannot write: \(String(cString: strerror(errno)))", file: path)
         }
         return .written
     }
