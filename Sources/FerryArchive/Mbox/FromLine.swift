@@ -43,17 +43,20 @@ public enum FromLine {
             }
         }
         guard let month, let day, let time, let year else { return nil }
-        var components = DateComponents()
-        components.year = year
-        components.month = month
-        components.day = day
-        components.hour = time.0
-        components.minute = time.1
-        components.second = time.2
-        components.timeZone = TimeZone(secondsFromGMT: zone)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        return calendar.date(from: components)
+        return utcDate(year: year, month: month, day: day, hour: time.0, minute: time.1, second: time.2, offset: zone)
+    }
+
+    /// Seconds since the epoch for a civil date and time at a UTC offset (days-from-civil, no calendar objects).
+    static func utcDate(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offset: Int) -> Date? {
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second - offset))
     }
 
     /// `From sender Thu Nov 23 08:05:00 2023` (asctime, UTC).

@@ -137,16 +137,25 @@ final class MboxMessageSource: ByteSource {
                     return
                 }
             } else if let colon = bytes.firstIndex(of: 0x3A) {
-                let fieldName = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
-                    .trimmingCharacters(in: .whitespaces)
-                let lower = fieldName.lowercased()
-                let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
-                    .trimmingCharacters(in: .whitespaces)
-                if lower == "content-length" { contentLength = Int(value) }
-                skipping = MboxStatusHeaders.managed.contains(lower)
-                if skipping {
-                    managedFields.append((fieldName, value))
-                    return
+                var nameEnd = colon
+                while nameEnd > 0 && (bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09) { nameEnd -= 1 }
+                // Only names as long as a managed one are turned into strings.
+                if MboxStatusHeaders.managedLengths.contains(nameEnd) {
+                    let fieldName = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<nameEnd]), as: UTF8.self)
+                    let lower = fieldName.lowercased()
+                    if lower == "content-length" {
+                        contentLength = Int(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
+                            .trimmingCharacters(in: .whitespaces))
+                    }
+                    skipping = MboxStatusHeaders.managed.contains(lower)
+                    if skipping {
+                        let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
+                            .trimmingCharacters(in: .whitespaces)
+                        managedFields.append((fieldName, value))
+                        return
+                    }
+                } else {
+                    skipping = false
                 }
             } else {
                 skipping = false

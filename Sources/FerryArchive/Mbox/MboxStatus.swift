@@ -29,6 +29,8 @@ public enum MboxStatusHeaders {
     /// Header names the reader interprets and removes (lower case).
     public static let managed: Set<String> = ["status", "x-status", "x-keywords", "x-mozilla-status",
                                               "x-mozilla-status2", "x-mozilla-keys", "x-gmail-labels"]
+    /// Lengths of the managed names and of Content-Length (a cheap first test per header line).
+    static let managedLengths: Set<Int> = Set(managed.map(\.count) + ["content-length".count])
 
     /// Flags, folder and tags from the managed headers of one message.
     public static func interpret(_ fields: [(name: String, value: String)], into metadata: inout ItemMetadata) {

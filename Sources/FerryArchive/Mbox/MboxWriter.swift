@@ -154,12 +154,7 @@ public enum MailDates {
                 zone = (named[z.uppercased()] ?? 0) * 3600
             }
         }
-        var c = DateComponents()
-        c.year = year; c.month = month + 1; c.day = day
-        c.hour = t[0]; c.minute = t[1]; c.second = t.count > 2 ? t[2] : 0
-        c.timeZone = TimeZone(secondsFromGMT: zone)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        return calendar.date(from: c)
+        return FromLine.utcDate(year: year, month: month + 1, day: day, hour: t[0], minute: t[1],
+                                second: t.count > 2 ? t[2] : 0, offset: zone)
     }
 }

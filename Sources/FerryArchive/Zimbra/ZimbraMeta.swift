@@ -117,24 +117,28 @@ public struct ZimbraMeta: @unchecked Sendable {
     }
 
     static func encode(_ value: Any) -> String {
-        switch value {
-        case let s as String: return quote(s)
-        case let b as Bool: return b ? "true" : "false"
-        case let n as NSNumber:
-            if n.doubleValue != Double(n.int64Value) { return n.stringValue }
-            return String(n.int64Value)
-        case let i as Int: return String(i)
-        case let i as Int64: return String(i)
-        case is NSNull: return "null"
-        default:
-            if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) {
-                return String(decoding: data, as: UTF8.self)
-            }
-            return "null"
+        if let s = value as? String { return quote(s) }
+        let type = Swift.type(of: value)
+        if type == Int.self { return String(value as! Int) }
+        if type == Int64.self { return String(value as! Int64) }
+        // JSON booleans arrive as __NSCFBoolean; plain NSNumbers also answer `as? Bool`, so ask the type.
+        if type == Bool.self || String(describing: type) == "__NSCFBoolean" {
+            return (value as? Bool ?? false) ? "true" : "false"
         }
+        if let n = value as? NSNumber {
+            let d = n.doubleValue
+            if d == d.rounded(), abs(d) < 9.0e18 { return String(n.int64Value) }
+            return n.stringValue
+        }
+        if value is NSNull { return "null" }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "null"
     }
 
     static func quote(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -29,7 +29,7 @@ public struct ZimbraNaming {
         }
         name = cut(name)
         name = String(name.map { "/:*?\"<>|\u{0}".contains($0) ? "_" : $0 })
-        name = trimTrailingDots(name.trimmingCharacters(in: .whitespaces))
+        name = trimTrailingDots(trimSpaces(name))
         return name
     }
 
@@ -40,6 +40,13 @@ public struct ZimbraNaming {
         var end = 120
         if UTF16.isLeadSurrogate(units[end - 1]) { end -= 1 }
         return String(decoding: units[..<end], as: UTF16.self)
+    }
+
+    static func trimSpaces(_ name: String) -> String {
+        var s = Substring(name)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
     }
 
     static func trimTrailingDots(_ name: String) -> String {
