@@ -32,8 +32,8 @@ public enum EntrySafety {
         case .file, .other:
             break
         }
-        let name = entry.name.replacingOccurrences(of: "\\", with: "/")
-        if name.hasPrefix("__MACOSX/") || name.contains("/__MACOSX/") { return .ignore }
+        let name = entry.name.contains("\\") ? entry.name.replacingOccurrences(of: "\\", with: "/") : entry.name
+        if name.hasPrefix("__MACOSX/") || (name.contains("__MACOSX") && name.contains("/__MACOSX/")) { return .ignore }
         if name.hasSuffix("/") { return .ignore }
         let chars = Array(name)
         let absolute = name.hasPrefix("/") || (chars.count >= 2 && chars[1] == ":" && chars[0].isLetter)

@@ -66,8 +66,10 @@ public enum FromLine {
         gmtime_r(&t, &tm)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let stamp = String(format: "%@ %@ %2d %02d:%02d:%02d %d", days[Int(tm.tm_wday)], monthNames[Int(tm.tm_mon)],
-                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, Int(tm.tm_year) + 1900)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let day = tm.tm_mday < 10 ? " \(tm.tm_mday)" : "\(tm.tm_mday)"
+        let stamp = "\(days[Int(tm.tm_wday)]) \(monthNames[Int(tm.tm_mon)]) \(day) \(two(tm.tm_hour)):\(two(tm.tm_min)):"
+            + "\(two(tm.tm_sec)) \(Int(tm.tm_year) + 1900)"
         return "From \(sender) \(stamp)"
     }
 

@@ -46,9 +46,19 @@ public final class MboxWriter: ItemWriter {
                 if !skipping { headerBytes += line + terminator }
                 return
             }
-            let name = line.firstIndex(of: 0x3A).map { String(decoding: line[line.startIndex..<$0], as: UTF8.self).lowercased() } ?? ""
-            skipping = MboxStatusHeaders.managed.contains(name.trimmingCharacters(in: .whitespaces))
-                || (variant == .cl2 && name == "content-length")
+            guard let colon = line.firstIndex(of: 0x3A) else {
+                skipping = false
+                headerBytes += line + terminator
+                return
+            }
+            var end = colon
+            while end > line.startIndex && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
+            if MboxStatusHeaders.managedLengths.contains(end - line.startIndex) {
+                let name = String(decoding: line[line.startIndex..<end], as: UTF8.self).lowercased()
+                skipping = MboxStatusHeaders.managed.contains(name) || (variant == .cl2 && name == "content-length")
+            } else {
+                skipping = false
+            }
             if !skipping { headerBytes += line + terminator }
         }
         if !headerBytes.isEmpty, headerBytes.last != 0x0A, headerBytes.last != 0x0D { headerBytes += newline }

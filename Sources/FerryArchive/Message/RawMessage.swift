@@ -84,7 +84,11 @@ public struct MessageHeader: Sendable {
                 current?.value.append(contentsOf: line)
             } else if let colon = line.firstIndex(of: 0x3A) {
                 if let c = current { fields.append(c) }
-                let name = String(decoding: bytes[i..<colon], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                var nameStart = i
+                var nameEnd = colon
+                while nameStart < nameEnd && (bytes[nameStart] == 0x20 || bytes[nameStart] == 0x09) { nameStart += 1 }
+                while nameEnd > nameStart && (bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09) { nameEnd -= 1 }
+                let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
                 var valueStart = colon + 1
                 while valueStart < end && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
                 current = (name, Array(bytes[valueStart..<end]))
