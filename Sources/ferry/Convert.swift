@@ -2,6 +2,9 @@ import ArgumentParser
 import FerryCore
 import FerryPipeline
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,9 +81,22 @@ func finish(_ summary: ConversionSummary, log: DiagnosticLog, json: Bool) throws
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         if let data = try? encoder.encode(summary) { writeStderr(String(decoding: data, as: UTF8.self) + "\n") }
-    } else if summary.totalSkipped > 0 {
-        let reasons = summary.skipReasons.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }
-        writeStderr("ferry: \(summary.totalWritten) written, \(summary.totalSkipped) skipped (\(reasons.joined(separator: "; ")))\n")
+    } else if summary.totalSkipped > 0 || isatty(2) == 1 {
+        // The end-of-run summary: on a terminal always, otherwise only when something was skipped.
+        let written = summary.written.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        var line = "ferry: \(written.isEmpty ? "nothing" : written) written"
+        let folders = summary.folders.filter { !$0.key.isEmpty }.sorted { $0.key < $1.key }
+        if !folders.isEmpty, folders.count <= 12 {
+            line += " (" + folders.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+        } else if folders.count > 12 {
+            line += " in \(folders.count) folders"
+        }
+        if summary.filtered > 0 { line += "; \(summary.filtered) left out by --query/--start/--end" }
+        if summary.totalSkipped > 0 {
+            let reasons = summary.skipReasons.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }
+            line += "; \(summary.totalSkipped) skipped (\(reasons.joined(separator: "; ")))"
+        }
+        writeStderr(line + "\n")
     }
     if summary.totalSkipped > 0 || log.hasErrors { throw ExitCode(1) }
 }
