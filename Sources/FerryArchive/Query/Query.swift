@@ -290,8 +290,9 @@ public struct ItemFilter: Sendable {
             if let date, !range.contains(date) { return false }
         }
         if let query {
-            // Folders, tags, contacts and calendars are structure: only messages and documents are searched.
-            guard item.kind == .message || item.kind == .document else { return true }
+            // Folders and tags are structure and always pass; every other item is searched (a contact
+            // has no unread state, so `is:unread` leaves it out, as Zimbra's search does).
+            guard item.kind != .folder && item.kind != .tag else { return true }
             return query.matches(item, context: context)
         }
         return true
