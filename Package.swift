@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "FerryText", targets: ["FerryText"]),
         .library(name: "FerryCalendar", targets: ["FerryCalendar"]),
         .library(name: "FerryMIME", targets: ["FerryMIME"]),
+        .library(name: "FerryArchive", targets: ["FerryArchive"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,7 +47,8 @@ let package = Package(
         .target(name: "FerryCalendar", dependencies: ["FerryCore", "FerryText"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore"], resources: [.copy("Resources")]),
         .target(name: "FerryMIME", dependencies: ["FerryCore"]),
-        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME"]),
+        .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib"]),
+        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME", "FerryArchive"]),
         .executableTarget(
             name: "ferry",
             dependencies: [
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "FerryCalendarTests", dependencies: ["FerryCalendar", "FerryText", "FerryCore"]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore"]),
         .testTarget(name: "FerryMIMETests", dependencies: ["FerryMIME", "FerryCore"]),
+        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import FerryArchive
 import FerryCore
 import Foundation
 
@@ -25,6 +26,10 @@ public struct ConversionSummary: Sendable, Codable {
     public var skipped: [String: Int] = [:]
     /// Reasons for skips with how often each occurred.
     public var skipReasons: [String: Int] = [:]
+    /// Items left out by `--query` / `--start` / `--end` (not an error).
+    public var filtered: Int = 0
+    /// Written items by folder (items without a folder under "").
+    public var folders: [String: Int] = [:]
     public var output: String?
 
     public var totalSkipped: Int { skipped.values.reduce(0, +) }
@@ -109,6 +114,8 @@ public struct Converter {
             outputFormat = try namedFormat(to)
         } else if outputPath != "-", let byExtension = registry.format(forOutputPath: outputPath) {
             outputFormat = byExtension
+        } else if outputPath != "-", let directoryFormat = registry.format(forOutputDirectory: outputPath) {
+            outputFormat = directoryFormat
         } else {
             throw FerryError.usage("format.unknown-output", outputPath == "-"
                                    ? "writing to stdout needs --to FORMAT"
@@ -124,6 +131,8 @@ public struct Converter {
                                        + "inputs are never modified")
             }
         }
+        let filter = try ItemFilter(query: request.readOptions.query, range: request.readOptions.timeRange,
+                                    context: request.readOptions.timeContext)
         var counters: [CountingSource] = []
         var totalBytes: Int64? = 0
         let readers = try request.inputs.map { path -> (String, any Format, any ItemReader) in
@@ -156,6 +165,10 @@ public struct Converter {
             for (_, _, reader) in readers {
                 while let item = try reader.next() {
                     itemCount += 1
+                    if !filter.isEmpty, !filter.accepts(item) {
+                        summary.filtered += 1
+                        continue
+                    }
                     if showProgress != .never {
                         progress.update(bytes: counters.reduce(0) { $0 + $1.count }, items: itemCount)
                     }
@@ -163,6 +176,9 @@ public struct Converter {
                     switch try writer.write(item) {
                     case .written:
                         summary.written[item.kind.rawValue, default: 0] += 1
+                        if item.kind != .folder && item.kind != .tag {
+                            summary.folders[item.metadata.folder ?? "", default: 0] += 1
+                        }
                     case .skipped(let reason):
                         summary.skipped[item.kind.rawValue, default: 0] += 1
                         summary.skipReasons[reason, default: 0] += 1

@@ -77,6 +77,10 @@ public struct Inspector {
 
     public func inspect(_ path: String, declaredFormat: String?, declaredCharset: String?) throws -> InspectionReport {
         var report = InspectionReport(path: path)
+        var isDirectory: ObjCBool = false
+        if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return try inspectDirectory(path, declaredFormat: declaredFormat)
+        }
         let file: FileSource = path == "-" ? .standardInput() : try FileSource(path: path)
         report.size = file.size
         let prefix = try file.read(upTo: CharsetDetector.sampleSize)
@@ -139,6 +143,38 @@ public struct Inspector {
             } catch let error as FerryError {
                 report.readerError = error.diagnostic.message
             }
+        }
+        return report
+    }
+
+    /// A directory input (Maildir, a tree of .eml files): format, items by type and folders.
+    func inspectDirectory(_ path: String, declaredFormat: String?) throws -> InspectionReport {
+        var report = InspectionReport(path: path)
+        let name = path.hasSuffix("/") ? path : path + "/"
+        let format: (any Format)?
+        if let declaredFormat {
+            guard let named = registry.format(named: declaredFormat) else {
+                throw FerryError.usage("format.unknown", "unknown format '\(declaredFormat)'")
+            }
+            format = named
+        } else if let (sniffed, bid) = registry.sniff(prefix: [], name: name) {
+            format = sniffed
+            report.formatBid = bid
+        } else {
+            format = nil
+        }
+        report.format = format?.name
+        guard let format, format.canRead else { return report }
+        do {
+            let reader = try format.makeReader(.directory(path), options: ReadOptions(), log: log)
+            var folders = Set<String>()
+            while let item = try reader.next() {
+                report.items[item.kind.rawValue, default: 0] += 1
+                if let folder = item.metadata.folder { folders.insert(folder) }
+            }
+            report.folders = folders.sorted()
+        } catch let error as FerryError {
+            report.readerError = error.diagnostic.message
         }
         return report
     }

@@ -1,3 +1,4 @@
+import Foundation
 import FerryCore
 
 /// Every format Ferry knows, by its `fmt=` name. Format modules register here; the pipeline and
@@ -35,5 +36,20 @@ public struct FormatRegistry: Sendable {
         let ext = path[path.index(after: dot)...].lowercased()
         if ext == "gz", path.lowercased().hasSuffix(".tar.gz") { return format(named: "tgz") }
         return formats.first { $0.canWrite && $0.extensions.contains(ext) }
+    }
+
+    /// The format for a directory output (`Maildir/`, an existing Maildir, `mail/` for .eml files):
+    /// the best directory-writing bidder on the path with a trailing slash.
+    public func format(forOutputDirectory path: String) -> (any Format)? {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        guard path.hasSuffix("/") || (exists && isDirectory.boolValue) else { return nil }
+        let name = path.hasSuffix("/") ? path : path + "/"
+        var best: (any Format, Int)?
+        for format in formats where format.canWrite && format.writesDirectory {
+            let bid = format.bid(prefix: [], name: name)
+            if bid > (best?.1 ?? 0) { best = (format, bid) }
+        }
+        return best?.0
     }
 }

@@ -2,6 +2,9 @@ import ArgumentParser
 import FerryCore
 import FerryPipeline
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,11 +40,13 @@ struct Convert: ParsableCommand {
     @Flag(help: "Read CSV like Excel: keep stray quotes literally instead of skipping the row.")
     var lenient = false
 
-    @Option(help: "Item query (Zimbra search syntax subset, e.g. is:unread).")
+    @Option(parsing: .unconditional, help: "Item query (Zimbra search syntax subset: from: to: cc: subject: in: under: tag: is:unread|read|flagged has:attachment before: after:, and/or/not, parentheses, quoted phrases).")
     var query: String?
 
     @Option(help: "Write only this MIME part's decoded content, numbered as Zimbra's part= (1, 2, 2.1).")
     var part: String?
+    @Option(help: "mbox dialect: rd (default), o, cl, cl2 (reading trusts Content-Length for cl/cl2).")
+    var mboxVariant: String?
 
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
@@ -59,6 +64,8 @@ struct Convert: ParsableCommand {
         request.readOptions.locale = locale
         request.readOptions.csvLenient = lenient
         request.readOptions.query = query
+        request.readOptions.mboxVariant = mboxVariant
+        request.writeOptions.mboxVariant = mboxVariant
         request.readOptions.timeContext = try time.context()
         request.readOptions.timeRange = try time.range()
         request.writeOptions.charset = try charsets.outputCharset.map { try Charset($0) }
@@ -86,9 +93,22 @@ func finish(_ summary: ConversionSummary, log: DiagnosticLog, json: Bool) throws
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         if let data = try? encoder.encode(summary) { writeStderr(String(decoding: data, as: UTF8.self) + "\n") }
-    } else if summary.totalSkipped > 0 {
-        let reasons = summary.skipReasons.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }
-        writeStderr("ferry: \(summary.totalWritten) written, \(summary.totalSkipped) skipped (\(reasons.joined(separator: "; ")))\n")
+    } else if summary.totalSkipped > 0 || isatty(2) == 1 {
+        // The end-of-run summary: on a terminal always, otherwise only when something was skipped.
+        let written = summary.written.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        var line = "ferry: \(written.isEmpty ? "nothing" : written) written"
+        let folders = summary.folders.filter { !$0.key.isEmpty }.sorted { $0.key < $1.key }
+        if !folders.isEmpty, folders.count <= 12 {
+            line += " (" + folders.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+        } else if folders.count > 12 {
+            line += " in \(folders.count) folders"
+        }
+        if summary.filtered > 0 { line += "; \(summary.filtered) left out by --query/--start/--end" }
+        if summary.totalSkipped > 0 {
+            let reasons = summary.skipReasons.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }
+            line += "; \(summary.totalSkipped) skipped (\(reasons.joined(separator: "; ")))"
+        }
+        writeStderr(line + "\n")
     }
     if summary.totalSkipped > 0 || log.hasErrors { throw ExitCode(1) }
 }

@@ -14,6 +14,8 @@ public struct ReadOptions: Sendable {
     public var timeRange = TimeRange()
     public var timeContext = TimeContext()
     public var query: String?
+    /// mbox dialect to read (`--mbox-variant rd|o|cl|cl2`); nil = mboxrd rules, Content-Length not trusted.
+    public var mboxVariant: String?
 
     public init() {}
 }
@@ -31,6 +33,8 @@ public struct WriteOptions: Sendable {
     /// Options only one format understands (`ifb`: `events=1` for Zimbra's `fbfmt=event`,
     /// `organizer=mailto:…`), set by the CLI subcommand that owns them.
     public var formatOptions: [String: String] = [:]
+    /// mbox dialect to write (`--mbox-variant rd|o|cl2`); nil = mboxrd.
+    public var mboxVariant: String?
 
     public init() {}
 }

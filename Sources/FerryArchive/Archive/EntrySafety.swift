@@ -1,0 +1,79 @@
+import FerryCore
+import Foundation
+
+/// What to do with an archive entry's name and type before anything is made of it: Ferry never
+/// extracts, but entry paths become folder paths and directory writers create files from them, so a
+/// hostile name must never reach them.
+public enum EntrySafety {
+    public enum Verdict: Equatable, Sendable {
+        /// Use the entry under this clean relative path (`a/b/c.eml`).
+        case accept(String)
+        /// Leave it out; the diagnostic says why.
+        case refuse(Diagnostic)
+        /// Leave it out without a word (directories, `__MACOSX/` resource forks).
+        case ignore
+    }
+
+    /// Judges one entry: `..` components, absolute paths, links, devices.
+    public static func check(_ entry: ArchiveEntryInfo) -> Verdict {
+        switch entry.type {
+        case .directory:
+            return .ignore
+        case .symlink, .hardlink:
+            let target = entry.linkTarget ?? ""
+            let outside = target.hasPrefix("/") || normalize(target) == nil
+                || (entry.type == .symlink && normalize(parent(of: entry.name) + "/" + target) == nil)
+            return .refuse(.warning(outside ? "archive.link-outside" : "archive.link",
+                                    "\(entry.type == .symlink ? "symbolic" : "hard") link to '\(target)'"
+                                    + (outside ? " points outside the archive" : "") + "; links are never followed, entry skipped",
+                                    file: entry.location))
+        case .device, .fifo, .socket:
+            return .refuse(.warning("archive.special-file", "device, FIFO or socket entry skipped", file: entry.location))
+        case .file, .other:
+            break
+        }
+        let name = entry.name.contains("\\") ? entry.name.replacingOccurrences(of: "\\", with: "/") : entry.name
+        if name.hasPrefix("__MACOSX/") || (name.contains("__MACOSX") && name.contains("/__MACOSX/")) { return .ignore }
+        if name.hasSuffix("/") { return .ignore }
+        let chars = Array(name)
+        let absolute = name.hasPrefix("/") || (chars.count >= 2 && chars[1] == ":" && chars[0].isLetter)
+        if absolute {
+            return .refuse(.warning("archive.absolute-path", "entry name '\(entry.name)' is an absolute path; entry skipped",
+                                    file: entry.location))
+        }
+        guard let clean = normalize(name) else {
+            return .refuse(.warning("archive.path-traversal",
+                                    "entry name '\(entry.name)' climbs out of the archive with '..'; entry skipped",
+                                    file: entry.location))
+        }
+        if clean.isEmpty { return .ignore }
+        return .accept(clean)
+    }
+
+    /// `a/./b//c` → `a/b/c`; nil when a `..` would climb above the top.
+    public static func normalize(_ path: String) -> String? {
+        var parts: [Substring] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == "." { continue }
+            if component == ".." {
+                return nil
+            }
+            parts.append(component)
+        }
+        return parts.joined(separator: "/")
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
+    }
+
+    /// A folder path (from any input) made safe to become directories: no `..`, `.` or empty
+    /// components, no NUL, no leading `/`. Components that cannot be kept are replaced by `_`.
+    public static func safeFolderComponents(_ folder: String) -> [String] {
+        folder.split(separator: "/", omittingEmptySubsequences: true).map { component in
+            let c = String(component).replacingOccurrences(of: "\u{0}", with: "_")
+            return c == "." || c == ".." ? "_" : c
+        }
+    }
+}

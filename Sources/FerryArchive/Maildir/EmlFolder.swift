@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FerryCore
+import Foundation
+
+/// Reads a directory tree of `.eml` files: sub-directories are folders, a file's mtime its received
+/// date. Walks one directory at a time; symbolic links are never followed.
+public final class EmlFolderReader: ItemReader {
+    private let root: String
+    private let log: DiagnosticLog
+    private var directories: [String] = [""]
+    private var files: [String] = []
+    private var fileIndex = 0
+    private var currentDirectory = ""
+
+    public init(directory: String, log: DiagnosticLog) {
+        root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        self.log = log
+    }
+
+    public func next() throws -> Item? {
+        while true {
+            if fileIndex < files.count {
+                let relative = files[fileIndex]
+                fileIndex += 1
+                let path = root + "/" + relative
+                var st = stat()
+                guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                let payload = try PayloadBytes.loadMessage(try FileSource(path: path))
+                var metadata = ItemMetadata()
+                metadata.folder = currentDirectory.isEmpty ? nil : currentDirectory
+                metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
+                let parsed = ZimbraNaming.parse(relative)
+                metadata.id = parsed.id.map(String.init)
+                return Item(payload, metadata: metadata, origin: path)
+            }
+            guard !directories.isEmpty else { return nil }
+            currentDirectory = directories.removeFirst()
+            files = []
+            fileIndex = 0
+            let path = currentDirectory.isEmpty ? root : root + "/" + currentDirectory
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
+            var subdirectories: [String] = []
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let relative = currentDirectory.isEmpty ? name : currentDirectory + "/" + name
+                var st = stat()
+                guard lstat(root + "/" + relative, &st) == 0 else { continue }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: subdirectories.append(relative)
+                case S_IFREG where name.lowercased().hasSuffix(".eml"): files.append(relative)
+                case S_IFLNK: log.emit(.warning("emldir.symlink", "symbolic link skipped", file: root + "/" + relative))
+                default: break
+                }
+            }
+            directories.insert(contentsOf: subdirectories, at: 0)
+        }
+    }
+}
+
+/// Writes each message as `<folder>/<10-digit number>-<subject>.eml` (Zimbra's naming), mtime set to
+/// its received date, written to a temporary name and renamed. Folder paths are made safe first.
+public final class EmlFolderWriter: ItemWriter {
+    private let root: String
+    private var counter = 0
+    private var created = Set<String>()
+
+    public init(directory: String) throws {
+        root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        try makeDirectories(root)
+    }
+
+    private func makeDirectories(_ path: String) throws {
+        guard !created.contains(path) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw FerryError.io("io.mkdir", "cannot create directory", file: path)
+        }
+        created.insert(path)
+    }
+
+    public func write(_ item: Item) throws -> WriteOutcome {
+        switch item.kind {
+        case .message: break
+        case .folder:
+            try makeDirectories(([root] + EntrySafety.safeFolderComponents(item.metadata.folder ?? "")).joined(separator: "/"))
+            return .written
+        case .tag: return .written
+        default: return .skipped(reason: "a folder of .eml files holds only messages (\(item.kind.rawValue) items)")
+        }
+        guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
+        let components = EntrySafety.safeFolderComponents(item.metadata.folder ?? "")
+        let directory = ([root] + components).joined(separator: "/")
+        try makeDirectories(directory)
+        counter += 1
+        let id = item.metadata.id.flatMap { Int($0) } ?? counter
+        let subject = MessageHeader(bytes).decoded("Subject")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        var base = ZimbraNaming.itemName(id: id, title: subject, type: .message)
+        if base.hasPrefix(".") { base = "_" + base.dropFirst() }
+        var path = directory + "/" + base + ".eml"
+        var n = 0
+        while access(path, F_OK) == 0 {
+            n += 1
+            path = directory + "/" + base + String(format: "-%02d", n) + ".eml"
+        }
+        // Written under a hidden temporary name, then renamed: a message is there whole or not at all.
+        let temporary = directory + "/.ferry-\(getpid())-\(counter).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: temporary)
+        }
+        var ok = bytes.withUnsafeBytes { raw -> Bool in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                off += n
+            }
+            return true
+        }
+        if let date = item.metadata.date {
+            let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+            var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
+            ok = ok && futimens(fd, &times) == 0
+        }
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw FerryError.io("io.write", "cannot write: \(String(cString: strerror(errno)))", file: path)
+        }
+        return .written
+    }
+
+    public func finish() throws {}
+}

@@ -1,0 +1,293 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FerryCore
+import Foundation
+
+/// Maildir flag letters (after `:2,`, in ASCII order) and Ferry's flag names.
+public enum MaildirFlags {
+    static let table: [(Character, String)] = [("D", MailFlag.draft), ("F", MailFlag.flagged), ("P", MailFlag.forwarded),
+                                               ("R", MailFlag.replied), ("T", MailFlag.deleted)]
+
+    /// Splits a file name into its unique part and its info (`…:2,FRS` → flags `FRS`); `:`, `;` and `!`
+    /// are accepted as the separator (Windows-safe tools).
+    public static func split(_ name: String) -> (unique: String, flags: String?) {
+        for separator in [":2,", ";2,", "!2,"] {
+            if let range = name.range(of: separator, options: .backwards) {
+                return (String(name[..<range.lowerBound]), String(name[range.upperBound...]))
+            }
+        }
+        if let range = name.range(of: ":1,", options: .backwards) { return (String(name[..<range.lowerBound]), nil) }
+        return (name, nil)
+    }
+
+    public static func letters(for flags: Set<String>, keywords: [Character] = []) -> String {
+        var letters: [Character] = table.filter { flags.contains($0.1) }.map(\.0)
+        if !flags.contains(MailFlag.unread) { letters.append("S") }
+        letters += keywords
+        return String(letters.sorted { $0.asciiValue! < $1.asciiValue! })
+    }
+}
+
+/// The Maildir++ folder name for a folder path and back: `Inbox` is the top level, `Inbox/Work` is
+/// `.Inbox.Work`, `Sent` is `.Sent`; names in modified UTF-7.
+public enum MaildirFolders {
+    public static func directoryName(for folder: String?) -> String? {
+        let components = EntrySafety.safeFolderComponents(folder ?? "")
+        if components.isEmpty || (components.count == 1 && components[0].lowercased() == "inbox") { return nil }
+        return "." + components.map(ModifiedUTF7.encode).joined(separator: ".")
+    }
+
+    public static func folder(forDirectory name: String) -> String {
+        var components = name.dropFirst().split(separator: ".", omittingEmptySubsequences: true)
+            .map { ModifiedUTF7.decode(String($0)) }
+        if let first = components.first, first.lowercased() == "inbox" { components[0] = "Inbox" }
+        return components.joined(separator: "/")
+    }
+}
+
+/// Reads a Maildir++ tree: the top level is `Inbox`, `.Sub.Folder` siblings are folders; messages in
+/// `cur/` and `new/`; flags from `:2,` (Dovecot keywords through `dovecot-keywords`), the received date
+/// from the file's mtime. Index and metadata files (`dovecot*`, `courierimap*`, `maildirfolder`,
+/// `.mu-prop`, `subscriptions`) are never taken for messages. One folder's file list at a time.
+public final class MaildirReader: ItemReader {
+    private let root: String
+    private let log: DiagnosticLog
+    private var folders: [(directory: String, folder: String)] = []
+    private var folderIndex = -1
+    private var files: [(path: String, inNew: Bool)] = []
+    private var fileIndex = 0
+    private var keywords: [Character: String] = [:]
+    private var pendingFolderItem: Item?
+
+    public init(directory: String, log: DiagnosticLog) throws {
+        root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        self.log = log
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: root) else {
+            throw FerryError.io("io.open", "cannot list the Maildir", file: directory)
+        }
+        folders.append((root, "Inbox"))
+        for name in names.sorted() where name.hasPrefix(".") && name != "." && name != ".." {
+            var isDir: ObjCBool = false
+            let path = root + "/" + name
+            if fm.fileExists(atPath: path + "/cur", isDirectory: &isDir) && isDir.boolValue {
+                folders.append((path, MaildirFolders.folder(forDirectory: name)))
+            }
+        }
+    }
+
+    public func next() throws -> Item? {
+        while true {
+            if let folderItem = pendingFolderItem {
+                pendingFolderItem = nil
+                return folderItem
+            }
+            if fileIndex < files.count {
+                let (path, inNew) = files[fileIndex]
+                fileIndex += 1
+                if let item = try message(at: path, inNew: inNew) { return item }
+                continue
+            }
+            folderIndex += 1
+            guard folderIndex < folders.count else { return nil }
+            openFolder(folders[folderIndex])
+        }
+    }
+
+    private func openFolder(_ entry: (directory: String, folder: String)) {
+        files = []
+        fileIndex = 0
+        keywords = [:]
+        if let text = try? String(contentsOfFile: entry.directory + "/dovecot-keywords", encoding: .utf8) {
+            for line in text.split(whereSeparator: \.isNewline) {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                if parts.count == 2, let index = Int(parts[0]), index >= 0, index < 26 {
+                    keywords[Character(Unicode.Scalar(UInt8(97 + index)))] = String(parts[1])
+                }
+            }
+        }
+        for (sub, inNew) in [("new", true), ("cur", false)] {
+            let dir = entry.directory + "/" + sub
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            for name in names.sorted() {
+                if name.hasPrefix(".") || name.hasPrefix("dovecot") || name.hasPrefix("courierimap") { continue }
+                files.append((dir + "/" + name, inNew))
+            }
+        }
+        if entry.folder != "Inbox" {
+            var metadata = ItemMetadata()
+            metadata.folder = entry.folder
+            pendingFolderItem = Item(BlobPayload(kind: .folder, name: entry.folder, bytes: nil), metadata: metadata,
+                                     origin: entry.directory)
+        }
+    }
+
+    private func message(at path: String, inNew: Bool) throws -> Item? {
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            if (st.st_mode & S_IFMT) == S_IFLNK {
+                log.emit(.warning("maildir.symlink", "symbolic link in a Maildir skipped", file: path))
+            }
+            return nil
+        }
+        let source: FileSource
+        do {
+            source = try FileSource(path: path)
+        } catch let error as FerryError {
+            log.emit(error.diagnostic)
+            return nil
+        }
+        let payload = try PayloadBytes.loadMessage(source)
+        let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
+        let (unique, info) = MaildirFlags.split(name)
+        var metadata = ItemMetadata()
+        metadata.folder = folders[folderIndex].folder
+        metadata.id = unique
+        var seen = false
+        for ch in info ?? "" {
+            if ch == "S" { seen = true }
+            else if let flag = MaildirFlags.table.first(where: { $0.0 == ch })?.1 { metadata.flags.insert(flag) }
+            else if ch.isLowercase, let keyword = keywords[ch] {
+                if keyword == "$Forwarded" { metadata.flags.insert(MailFlag.forwarded) } else { metadata.tags.append(keyword) }
+            }
+        }
+        if !seen { metadata.flags.insert(MailFlag.unread) }
+        // The delivery time in the unique name (what survives a copy without -p), else the mtime.
+        if let seconds = unique.split(separator: ".").first.flatMap({ Int($0) }), seconds >= 100_000_000 {
+            metadata.date = Date(timeIntervalSince1970: TimeInterval(seconds))
+        } else {
+            #if canImport(Glibc)
+            metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
+            #else
+            metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtimespec.tv_sec))
+            #endif
+        }
+        return Item(payload, metadata: metadata, origin: path)
+    }
+}
+
+/// Writes a Maildir++ tree: each message to `tmp/` then renamed into `cur/` under a unique name
+/// (`<seconds>.M<usec>P<pid>Q<n>.<host>,S=<size>:2,<flags>`), its mtime set to the received date;
+/// tags as Dovecot keywords (`dovecot-keywords`, up to 26 per folder); folders as `.Sub.Folder`
+/// directories with a `maildirfolder` marker. Nothing is ever written outside the target.
+public final class MaildirWriter: ItemWriter {
+    private let root: String
+    private let log: DiagnosticLog
+    private var created = Set<String>()
+    private var keywordFiles: [String: [String]] = [:]
+    private var counter = 0
+    private let host: String
+    private let pid = getpid()
+    private var droppedTags = 0
+
+    public init(directory: String, log: DiagnosticLog) throws {
+        root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        self.log = log
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, 255)
+        host = String(cString: name).replacingOccurrences(of: "/", with: "\\057").replacingOccurrences(of: ":", with: "\\072")
+        try ensure(root, marker: false)
+    }
+
+    private func ensure(_ directory: String, marker: Bool) throws {
+        guard !created.contains(directory) else { return }
+        for sub in ["", "/cur", "/new", "/tmp"] {
+            let path = directory + sub
+            if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                throw FerryError.io("io.mkdir", "cannot create directory: \(String(cString: strerror(errno)))", file: path)
+            }
+        }
+        if marker {
+            let fd = open(directory + "/maildirfolder", O_WRONLY | O_CREAT, 0o600)
+            if fd >= 0 { close(fd) }
+        }
+        if let text = try? String(contentsOfFile: directory + "/dovecot-keywords", encoding: .utf8) {
+            keywordFiles[directory] = text.split(whereSeparator: \.isNewline).compactMap {
+                let parts = $0.split(separator: " ", maxSplits: 1)
+                return parts.count == 2 ? String(parts[1]) : nil
+            }
+        }
+        created.insert(directory)
+    }
+
+    private func folderDirectory(_ folder: String?) throws -> String {
+        guard let name = MaildirFolders.directoryName(for: folder) else { return root }
+        let path = root + "/" + name
+        try ensure(path, marker: true)
+        return path
+    }
+
+    public func write(_ item: Item) throws -> WriteOutcome {
+        switch item.kind {
+        case .message: break
+        case .folder:
+            _ = try folderDirectory(item.metadata.folder)
+            return .written
+        case .tag:
+            return .written
+        default:
+            return .skipped(reason: "a Maildir holds only messages (\(item.kind.rawValue) items)")
+        }
+        guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
+        let directory = try folderDirectory(item.metadata.folder)
+        var letters: [Character] = []
+        var tags = item.metadata.tags
+        if item.metadata.flags.contains(MailFlag.forwarded) == false { tags.removeAll { $0 == "$Forwarded" } }
+        for tag in tags {
+            var list = keywordFiles[directory] ?? []
+            var index = list.firstIndex(of: tag)
+            if index == nil, list.count < 26 {
+                list.append(tag)
+                keywordFiles[directory] = list
+                index = list.count - 1
+            }
+            if let index { letters.append(Character(Unicode.Scalar(UInt8(97 + index)))) } else { droppedTags += 1 }
+        }
+        let date = item.metadata.date ?? Date()
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        counter += 1
+        var now = timeval()
+        gettimeofday(&now, nil)
+        let unique = "\(seconds).M\(now.tv_usec)P\(pid)Q\(counter).\(host),S=\(bytes.count)"
+        let flags = MaildirFlags.letters(for: item.metadata.flags, keywords: letters)
+        let tmp = directory + "/tmp/" + unique
+        let final = directory + "/cur/" + unique + ":2," + flags
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: tmp)
+        }
+        var ok = bytes.withUnsafeBytes { raw -> Bool in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                off += n
+            }
+            return true
+        }
+        var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
+        ok = ok && futimens(fd, &times) == 0
+        close(fd)
+        guard ok, rename(tmp, final) == 0 else {
+            unlink(tmp)
+            throw FerryError.io("io.write", "cannot deliver a message: \(String(cString: strerror(errno)))", file: final)
+        }
+        return .written
+    }
+
+    public func finish() throws {
+        for (directory, list) in keywordFiles where !list.isEmpty {
+            let text = list.enumerated().map { "\($0.offset) \($0.element)\n" }.joined()
+            let sink = try AtomicFileSink(path: directory + "/dovecot-keywords")
+            try sink.write(text)
+            try sink.finish()
+        }
+        if droppedTags > 0 {
+            log.emit(.warning("maildir.keywords", "\(droppedTags) tag(s) not kept: a Maildir folder holds at most 26 keywords",
+                              file: root))
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// The `From ` separator line: `From <sender> <asctime date> [more]`, in every dialect seen in the
+/// wild (classic asctime, Thunderbird/Netscape `From -`, Eudora `???@???`, Google Takeout's zone before
+/// the year, mutt's `From nobody`).
+public enum FromLine {
+    static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+    /// True when `line` is a separator: `From `, a sender, and a date with a time and a year.
+    /// (A body line such as `From the museum:` has neither and is never taken for one.)
+    public static func isSeparator(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard line.count >= 5 + 1 + 11, line[0] == 0x46, line[1] == 0x72, line[2] == 0x6F, line[3] == 0x6D,
+              line[4] == 0x20 else { return false }
+        return parseDate(String(decoding: line, as: UTF8.self)) != nil
+    }
+
+    public static func isSeparator(_ line: [UInt8]) -> Bool {
+        line.withUnsafeBytes { isSeparator($0) }
+    }
+
+    /// The date of a From_ line (UTC unless the line carries a numeric zone).
+    public static func parseDate(_ line: String) -> Date? {
+        let tokens = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).map(String.init)
+        var month: Int?
+        var day: Int?
+        var time: (Int, Int, Int)?
+        var year: Int?
+        var zone = 0
+        for token in tokens {
+            let lower = token.lowercased()
+            if month == nil, lower.count >= 3, let m = months.firstIndex(of: String(lower.prefix(3))) {
+                month = m + 1
+            } else if time == nil, token.contains(":") {
+                let parts = token.split(separator: ":").map { Int($0) }
+                guard parts.count >= 2, parts.allSatisfy({ $0 != nil }), parts[0]! < 24, parts[1]! < 60 else { return nil }
+                time = (parts[0]!, parts[1]!, parts.count > 2 ? parts[2]! : 0)
+            } else if (token.hasPrefix("+") || token.hasPrefix("-")), token.count == 5, let z = Int(token.dropFirst()) {
+                zone = (token.hasPrefix("-") ? -1 : 1) * ((z / 100) * 3600 + (z % 100) * 60)
+            } else if let n = Int(token) {
+                if month != nil, day == nil, n >= 1, n <= 31, time == nil { day = n }
+                else if n >= 1900, n < 10000, year == nil { year = n }
+                else if day == nil, n >= 1, n <= 31 { day = n }
+            }
+        }
+        guard let month, let day, let time, let year else { return nil }
+        return utcDate(year: year, month: month, day: day, hour: time.0, minute: time.1, second: time.2, offset: zone)
+    }
+
+    /// Seconds since the epoch for a civil date and time at a UTC offset (days-from-civil, no calendar objects).
+    static func utcDate(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offset: Int) -> Date? {
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second - offset))
+    }
+
+    /// `From sender Thu Nov 23 08:05:00 2023` (asctime, UTC).
+    public static func format(sender: String, date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let day = tm.tm_mday < 10 ? " \(tm.tm_mday)" : "\(tm.tm_mday)"
+        let stamp = "\(days[Int(tm.tm_wday)]) \(monthNames[Int(tm.tm_mon)]) \(day) \(two(tm.tm_hour)):\(two(tm.tm_min)):"
+            + "\(two(tm.tm_sec)) \(Int(tm.tm_year) + 1900)"
+        return "From \(sender) \(stamp)"
+    }
+
+    /// The envelope sender for a message: Return-Path, else From's address, else MAILER-DAEMON.
+    public static func sender(_ header: MessageHeader) -> String {
+        for name in ["Return-Path", "From", "Sender"] {
+            guard let raw = header.raw(name) else { continue }
+            let text = String(decoding: raw, as: UTF8.self)
+            var candidate: Substring?
+            if let open = text.lastIndex(of: "<"), let close = text[open...].firstIndex(of: ">") {
+                candidate = text[text.index(after: open)..<close]
+            } else {
+                candidate = text.split(separator: " ").first { $0.contains("@") }
+            }
+            if let c = candidate?.trimmingCharacters(in: .whitespaces), !c.isEmpty, !c.contains(" "),
+               c.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+                return c
+            }
+        }
+        return "MAILER-DAEMON"
+    }
+}

@@ -1,0 +1,190 @@
+import FerryCore
+import Foundation
+
+/// Reads an mbox: mboxrd (default; also right for mboxo files without original `>From` lines),
+/// mboxo, mboxcl and mboxcl2 (Content-Length trusted); LF, CRLF, CR-only and mixed line ends are
+/// kept in the messages as they are. A `From ` line separates messages only when it carries a date
+/// (so `From the museum:` in a body never splits one). The blank line before a From_ line belongs to
+/// the separator. Status headers become flags (and are taken out of the message; the writer puts
+/// them back), `X-Gmail-Labels` a folder and tags, the From_ date the received date.
+/// Memory: one line at a time, plus the message being handed out.
+public final class MboxReader: ItemReader {
+    fileprivate let lines: LineReader
+    fileprivate let variant: MboxVariant
+    private let log: DiagnosticLog
+    private let name: String
+    fileprivate var pendingFrom: (text: String, line: Int)?
+    private var started = false
+
+    public init(source: ByteSource, options: ReadOptions, log: DiagnosticLog) throws {
+        lines = LineReader(source: source)
+        variant = try MboxVariant(option: options.mboxVariant)
+        self.log = log
+        self.name = source.name
+    }
+
+    public func next() throws -> Item? {
+        if !started {
+            started = true
+            var skipped = 0
+            while let line = try lines.next() {
+                if FromLine.isSeparator(line.bytes) {
+                    pendingFrom = (line.string, line.number)
+                    break
+                }
+                if line.bytes.count > 0 { skipped += 1 }
+            }
+            if skipped > 0 {
+                log.emit(.warning("mbox.leading-garbage", "\(skipped) line(s) before the first From_ line ignored",
+                                  file: name, line: 1))
+            }
+            if pendingFrom == nil && skipped > 0 {
+                throw FerryError.data("mbox.no-separator", "no From_ line: this is not an mbox", file: name, line: 1)
+            }
+        }
+        guard let from = pendingFrom else { return nil }
+        pendingFrom = nil
+        let source = MboxMessageSource(reader: self, name: "\(name):\(from.line)")
+        let payload = try PayloadBytes.loadMessage(source)
+        var metadata = ItemMetadata()
+        metadata.date = FromLine.parseDate(from.text)
+        MboxStatusHeaders.interpret(source.managedFields, into: &metadata)
+        if source.contentLengthMismatch {
+            log.emit(.warning("mbox.content-length", "Content-Length does not match the message; separated at the next From_ line",
+                              file: name, line: from.line))
+        }
+        let envelope = from.text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        if envelope.count > 1 { metadata.extra["mbox.sender"] = String(envelope[1]) }
+        return Item(payload, metadata: metadata, origin: "\(name):\(from.line)")
+    }
+}
+
+/// One message's bytes, unescaped, pulled line by line from the mbox until the next From_ line.
+final class MboxMessageSource: ByteSource {
+    private let reader: MboxReader
+    let name: String
+    private var out: [UInt8] = []
+    private var outStart = 0
+    private var finished = false
+    private var inHeader = true
+    private var skipping = false
+    private var heldBlank: [UInt8]?
+    private var heldEndsHeader = false
+    private var contentLength: Int?
+    private var bodyCount = 0
+    private(set) var managedFields: [(name: String, value: String)] = []
+    private(set) var contentLengthMismatch = false
+
+    init(reader: MboxReader, name: String) {
+        self.reader = reader
+        self.name = name
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while out.count - outStart == 0 {
+            if finished { return 0 }
+            out.removeAll(keepingCapacity: true)
+            outStart = 0
+            try pull()
+        }
+        let n = min(buffer.count, out.count - outStart)
+        out.withUnsafeBytes { src in
+            buffer.baseAddress!.copyMemory(from: src.baseAddress! + outStart, byteCount: n)
+        }
+        outStart += n
+        return n
+    }
+
+    private func terminatorBytes(_ t: LineTerminator) -> [UInt8] {
+        switch t {
+        case .none: return []
+        case .lf: return [0x0A]
+        case .crlf: return [0x0D, 0x0A]
+        case .cr: return [0x0D]
+        }
+    }
+
+    /// Moves at least one line forward (or finishes).
+    private func pull() throws {
+        guard let line = try reader.lines.next() else {
+            finished = true  // a held blank line at the end is the last separator
+            return
+        }
+        let bytes = line.bytes
+        let trusting = (reader.variant == .cl || reader.variant == .cl2) && contentLength != nil && !inHeader
+        if !(trusting && bodyCount < contentLength!), FromLine.isSeparator(bytes) {
+            if trusting && bodyCount != contentLength! { contentLengthMismatch = true }
+            reader.pendingFrom = (line.string, line.number)
+            finished = true
+            return
+        }
+        if bytes.count == 0 {
+            if let held = heldBlank { emit(held) }
+            heldBlank = terminatorBytes(line.terminator)
+            heldEndsHeader = inHeader
+            if inHeader { inHeader = false; skipping = false }
+            return
+        }
+        if let held = heldBlank {
+            emit(held)
+            heldBlank = nil
+        }
+        if inHeader {
+            let first = bytes[0]
+            if first == 0x20 || first == 0x09 {
+                if skipping {
+                    managedFields[managedFields.count - 1].value += String(decoding: bytes, as: UTF8.self)
+                    return
+                }
+            } else if let colon = bytes.firstIndex(of: 0x3A) {
+                var nameEnd = colon
+                while nameEnd > 0 && (bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09) { nameEnd -= 1 }
+                // Only names as long as a managed one are turned into strings.
+                if MboxStatusHeaders.managedLengths.contains(nameEnd) {
+                    let fieldName = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<nameEnd]), as: UTF8.self)
+                    let lower = fieldName.lowercased()
+                    if lower == "content-length" {
+                        contentLength = Int(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
+                            .trimmingCharacters(in: .whitespaces))
+                    }
+                    skipping = MboxStatusHeaders.managed.contains(lower)
+                    if skipping {
+                        let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
+                            .trimmingCharacters(in: .whitespaces)
+                        managedFields.append((fieldName, value))
+                        return
+                    }
+                } else {
+                    skipping = false
+                }
+            } else {
+                skipping = false
+            }
+        }
+        var start = 0
+        switch reader.variant {
+        case .rd:
+            var i = 0
+            while i < bytes.count && bytes[i] == 0x3E { i += 1 }
+            if i > 0 && isFrom(bytes, at: i) { start = 1 }
+        case .o, .cl:
+            if bytes.count > 5 && bytes[0] == 0x3E && isFrom(bytes, at: 1) { start = 1 }
+        case .cl2:
+            break
+        }
+        let piece = UnsafeRawBufferPointer(rebasing: bytes[start...])
+        out.append(contentsOf: piece)
+        let term = terminatorBytes(line.terminator)
+        out.append(contentsOf: term)
+        if !inHeader { bodyCount += piece.count + term.count }
+    }
+
+    private func emit(_ bytes: [UInt8]) {
+        out.append(contentsOf: bytes)
+        if heldEndsHeader { heldEndsHeader = false } else if !inHeader { bodyCount += bytes.count }
+    }
+
+    private func isFrom(_ b: UnsafeRawBufferPointer, at i: Int) -> Bool {
+        b.count >= i + 5 && b[i] == 0x46 && b[i + 1] == 0x72 && b[i + 2] == 0x6F && b[i + 3] == 0x6D && b[i + 4] == 0x20
+    }
+}

@@ -1,0 +1,170 @@
+import FerryCore
+import Foundation
+
+/// Writes messages as an mbox: mboxrd by default (`>` before every `^>*From ` line, so reading it
+/// back gives the exact bytes), mboxo or mboxcl2 on request. Each message gets a From_ line (envelope
+/// sender, received date in asctime, UTC), its status headers (`Status`, `X-Status`, `X-Keywords`) and
+/// `X-Gmail-Labels` (folder first, then tags) from its metadata, and one blank line after it.
+/// A message that does not end with a line break gets one (mbox cannot say otherwise).
+public final class MboxWriter: ItemWriter {
+    private let sink: ByteSink
+    private let variant: MboxVariant
+    private let log: DiagnosticLog
+    private var unterminated = 0
+
+    public init(sink: ByteSink, options: WriteOptions, log: DiagnosticLog) throws {
+        self.sink = sink
+        self.variant = try MboxVariant(option: options.mboxVariant)
+        if variant == .cl {
+            throw FerryError.usage("option.mbox-variant", "writing mboxcl is not offered; use rd, o or cl2")
+        }
+        self.log = log
+    }
+
+    public func write(_ item: Item) throws -> WriteOutcome {
+        switch item.kind {
+        case .message:
+            break
+        case .folder, .tag:
+            return .written  // carried by the messages' X-Gmail-Labels
+        default:
+            return .skipped(reason: "an mbox holds only messages (\(item.kind.rawValue) items)")
+        }
+        guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
+        let header = MessageHeader(bytes)
+        let date = item.metadata.date ?? header.decoded("Date").flatMap(MailDates.parse) ?? Date(timeIntervalSince1970: 0)
+        let sender = item.metadata.extra["mbox.sender"].flatMap { $0.contains(" ") || $0.isEmpty ? nil : $0 }
+            ?? FromLine.sender(header)
+        var out: [UInt8] = Array(FromLine.format(sender: sender, date: date).utf8) + [0x0A]
+        let newline: [UInt8] = MboxWriter.lineEnding(of: bytes)
+        // The header without the fields this writer manages, then ours.
+        let (headerEnd, bodyStart) = MboxWriter.headerBounds(bytes)
+        var headerBytes: [UInt8] = []
+        var skipping = false
+        MboxWriter.forEachLine(bytes[0..<headerEnd]) { line, terminator in
+            if let first = line.first, first == 0x20 || first == 0x09 {
+                if !skipping { headerBytes += line + terminator }
+                return
+            }
+            guard let colon = line.firstIndex(of: 0x3A) else {
+                skipping = false
+                headerBytes += line + terminator
+                return
+            }
+            var end = colon
+            while end > line.startIndex && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
+            if MboxStatusHeaders.managedLengths.contains(end - line.startIndex) {
+                let name = String(decoding: line[line.startIndex..<end], as: UTF8.self).lowercased()
+                skipping = MboxStatusHeaders.managed.contains(name) || (variant == .cl2 && name == "content-length")
+            } else {
+                skipping = false
+            }
+            if !skipping { headerBytes += line + terminator }
+        }
+        if !headerBytes.isEmpty, headerBytes.last != 0x0A, headerBytes.last != 0x0D { headerBytes += newline }
+        for line in MboxStatusHeaders.lines(for: item.metadata) { headerBytes += Array(line.utf8) + newline }
+        var body = Array(bytes[bodyStart...])
+        let separator = Array(bytes[headerEnd..<bodyStart])
+        if variant == .cl2 {
+            headerBytes += Array("Content-Length: \(body.count)".utf8) + newline
+        }
+        if let last = (body.isEmpty ? (separator.isEmpty ? headerBytes.last : separator.last) : body.last),
+           last != 0x0A, last != 0x0D {
+            unterminated += 1
+            body += newline
+        }
+        let message = headerBytes + (separator.isEmpty && !body.isEmpty ? newline : separator) + body
+        if variant == .cl2 {
+            out += message
+        } else {
+            MboxWriter.forEachLine(message[...]) { line, terminator in
+                if MboxWriter.needsEscape(line, variant: variant) { out.append(0x3E) }
+                out += line
+                out += terminator
+            }
+        }
+        out += newline
+        try sink.write(out)
+        return .written
+    }
+
+    static func needsEscape(_ line: ArraySlice<UInt8>, variant: MboxVariant) -> Bool {
+        var i = line.startIndex
+        if variant == .rd { while i < line.endIndex && line[i] == 0x3E { i += 1 } }
+        let from: [UInt8] = [0x46, 0x72, 0x6F, 0x6D, 0x20]
+        return line.endIndex - i >= 5 && line[i..<(i + 5)].elementsEqual(from)
+    }
+
+    /// The first line ending of the message (LF when it has none).
+    static func lineEnding(of bytes: [UInt8]) -> [UInt8] {
+        guard let i = bytes.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else { return [0x0A] }
+        if bytes[i] == 0x0A { return [0x0A] }
+        return i + 1 < bytes.count && bytes[i + 1] == 0x0A ? [0x0D, 0x0A] : [0x0D]
+    }
+
+    /// Where the header's fields end and where the body starts (after the blank line).
+    static func headerBounds(_ bytes: [UInt8]) -> (Int, Int) {
+        var i = 0
+        while i < bytes.count {
+            var end = i
+            while end < bytes.count && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
+            var next = end
+            if next < bytes.count {
+                next += bytes[next] == 0x0D && next + 1 < bytes.count && bytes[next + 1] == 0x0A ? 2 : 1
+            }
+            if end == i { return (i, next) }
+            i = next
+        }
+        return (bytes.count, bytes.count)
+    }
+
+    /// Calls `body` with each line and its terminator (LF, CRLF or lone CR, as the reader splits).
+    static func forEachLine(_ bytes: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>, ArraySlice<UInt8>) -> Void) {
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            var end = i
+            while end < bytes.endIndex && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
+            var next = end
+            if next < bytes.endIndex {
+                next += bytes[next] == 0x0D && next + 1 < bytes.endIndex && bytes[next + 1] == 0x0A ? 2 : 1
+            }
+            body(bytes[i..<end], bytes[end..<next])
+            i = next
+        }
+    }
+
+    public func finish() throws {
+        if unterminated > 0 {
+            log.emit(.note("mbox.final-newline", "\(unterminated) message(s) did not end with a line break; one was added"))
+        }
+    }
+}
+
+/// RFC 5322 dates (and the common obsolete forms), enough for received-date fallbacks and queries.
+public enum MailDates {
+    public static func parse(_ text: String) -> Date? {
+        // Drop a comment such as "(UTC)" and the day name.
+        var s = text
+        if let paren = s.firstIndex(of: "(") { s = String(s[..<paren]) }
+        if let comma = s.firstIndex(of: ",") { s = String(s[s.index(after: comma)...]) }
+        let tokens = s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map(String.init)
+        guard tokens.count >= 4, let day = Int(tokens[0]),
+              let month = FromLine.months.firstIndex(of: String(tokens[1].lowercased().prefix(3))),
+              var year = Int(tokens[2]) else { return nil }
+        if year < 50 { year += 2000 } else if year < 1000 { year += 1900 }
+        let t = tokens[3].split(separator: ":").compactMap { Int($0) }
+        guard t.count >= 2 else { return nil }
+        var zone = 0
+        if tokens.count > 4 {
+            let z = tokens[4]
+            if (z.hasPrefix("+") || z.hasPrefix("-")), let v = Int(z.dropFirst()), z.count == 5 {
+                zone = (z.hasPrefix("-") ? -1 : 1) * ((v / 100) * 3600 + (v % 100) * 60)
+            } else {
+                let named = ["EDT": -4, "EST": -5, "CDT": -5, "CST": -6, "MDT": -6, "MST": -7, "PDT": -7, "PST": -8]
+                zone = (named[z.uppercased()] ?? 0) * 3600
+            }
+        }
+        return FromLine.utcDate(year: year, month: month + 1, day: day, hour: t[0], minute: t[1],
+                                second: t.count > 2 ? t[2] : 0, offset: zone)
+    }
+}

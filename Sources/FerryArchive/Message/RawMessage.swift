@@ -1,0 +1,179 @@
+import FerryCore
+import Foundation
+
+/// A message carried as its exact bytes (what mailbox formats move around), with a light look at
+/// its header for naming, filtering and dates. The MIME module's parsed message replaces it where
+/// structure is needed; both answer `originalBytes`.
+public struct RawMessage: ItemPayload {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public var kind: ItemKind { .message }
+    public var originalBytes: [UInt8]? { bytes }
+
+    public func jsonObject() -> [String: any Sendable] {
+        let header = MessageHeader(bytes)
+        var object: [String: any Sendable] = ["size": bytes.count]
+        for name in ["From", "To", "Cc", "Subject", "Date", "Message-ID"] {
+            if let value = header.decoded(name) { object[name.lowercased()] = value }
+        }
+        return object
+    }
+}
+
+/// Any other entry of an archive kept as bytes (documents, Zimbra calendar blobs, folders and tags,
+/// which have none), with its kind.
+public struct BlobPayload: ItemPayload {
+    public let kind: ItemKind
+    public let bytes: [UInt8]?
+    /// The item's name (file name, folder name, tag name).
+    public let name: String
+
+    public init(kind: ItemKind, name: String, bytes: [UInt8]?) {
+        self.kind = kind
+        self.name = name
+        self.bytes = bytes
+    }
+
+    public var originalBytes: [UInt8]? { bytes }
+
+    public func jsonObject() -> [String: any Sendable] {
+        ["name": name, "size": bytes?.count ?? 0]
+    }
+}
+
+/// Reading and writing any payload's bytes.
+public enum PayloadBytes {
+    /// The payload's bytes, or nil when it has none (a contact built from fields).
+    public static func bytes(_ payload: any ItemPayload) -> [UInt8]? { payload.originalBytes }
+
+    /// Loads a message from a stream (one message is the unit held in memory).
+    public static func loadMessage(_ source: ByteSource) throws -> any ItemPayload {
+        RawMessage(try source.readAll())
+    }
+}
+
+/// A message header read straight from the bytes: fields in order, unfolded, RFC 2047 decoded on demand.
+public struct MessageHeader: Sendable {
+    public private(set) var fields: [(name: String, value: [UInt8])] = []
+    /// Offset of the body (after the blank line), or the message's length when there is none.
+    public private(set) var bodyOffset: Int
+
+    public init(_ bytes: [UInt8]) {
+        var i = 0
+        let n = bytes.count
+        var current: (name: String, value: [UInt8])?
+        bodyOffset = n
+        while i < n {
+            var end = i
+            while end < n && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
+            var next = end
+            if next < n && bytes[next] == 0x0D {
+                next += 1
+                if next < n && bytes[next] == 0x0A { next += 1 }
+            } else if next < n {
+                next += 1
+            }
+            if end == i {
+                bodyOffset = next
+                break
+            }
+            let line = bytes[i..<end]
+            if line.first == 0x20 || line.first == 0x09 {
+                current?.value.append(contentsOf: line)
+            } else if let colon = line.firstIndex(of: 0x3A) {
+                if let c = current { fields.append(c) }
+                var nameStart = i
+                var nameEnd = colon
+                while nameStart < nameEnd && (bytes[nameStart] == 0x20 || bytes[nameStart] == 0x09) { nameStart += 1 }
+                while nameEnd > nameStart && (bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09) { nameEnd -= 1 }
+                let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
+                var valueStart = colon + 1
+                while valueStart < end && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
+                current = (name, Array(bytes[valueStart..<end]))
+            } else if i == 0 && line.starts(with: Array("From ".utf8)) {
+                // An mbox From_ line left in front of the header.
+            } else {
+                if let c = current { fields.append(c) }
+                current = nil
+            }
+            i = next
+        }
+        if let c = current { fields.append(c) }
+    }
+
+    public func raw(_ name: String) -> [UInt8]? {
+        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    public func all(_ name: String) -> [[UInt8]] {
+        fields.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    }
+
+    /// The field's value with RFC 2047 encoded words decoded.
+    public func decoded(_ name: String) -> String? {
+        raw(name).map { EncodedWords.decode($0) }
+    }
+}
+
+/// RFC 2047 encoded words (`=?UTF-8?B?…?=`, `=?iso-8859-1?Q?…?=`), decoded leniently.
+public enum EncodedWords {
+    public static func decode(_ raw: [UInt8]) -> String {
+        let text = String(decoding: raw, as: UTF8.self).isEmpty ? "" : latin1OrUTF8(raw)
+        guard text.contains("=?") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        var lastWasWord = false
+        while let start = rest.range(of: "=?") {
+            let before = rest[..<start.lowerBound]
+            if !(lastWasWord && before.allSatisfy({ $0 == " " || $0 == "\t" })) { out += before }
+            let afterStart = rest[start.upperBound...]
+            let parts = afterStart.split(separator: "?", maxSplits: 3, omittingEmptySubsequences: false)
+            if parts.count == 4, parts[3].hasPrefix("="), let decoded = decodeWord(String(parts[0]), String(parts[1]), String(parts[2])) {
+                out += decoded
+                let consumed = parts[0].count + parts[1].count + parts[2].count + 4
+                rest = afterStart.dropFirst(consumed)
+                lastWasWord = true
+            } else {
+                out += "=?"
+                rest = afterStart
+                lastWasWord = false
+            }
+        }
+        out += rest
+        return out
+    }
+
+    private static func latin1OrUTF8(_ raw: [UInt8]) -> String {
+        if let s = String(validatingUTF8: raw.map { CChar(bitPattern: $0) } + [0]) { return s }
+        return String(raw.map { Character(Unicode.Scalar($0)) })
+    }
+
+    private static func decodeWord(_ charsetLabel: String, _ encoding: String, _ text: String) -> String? {
+        var bytes: [UInt8]
+        switch encoding.uppercased() {
+        case "B":
+            var b64 = text
+            while b64.count % 4 != 0 { b64 += "=" }
+            guard let data = Data(base64Encoded: b64) else { return nil }
+            bytes = Array(data)
+        case "Q":
+            bytes = []
+            let t = Array(text.utf8)
+            var i = 0
+            while i < t.count {
+                if t[i] == UInt8(ascii: "_") { bytes.append(0x20) }
+                else if t[i] == UInt8(ascii: "="), i + 2 < t.count, let v = UInt8(String(decoding: t[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+                    bytes.append(v); i += 2
+                } else { bytes.append(t[i]) }
+                i += 1
+            }
+        default:
+            return nil
+        }
+        let label = charsetLabel.split(separator: "*").first.map(String.init) ?? charsetLabel
+        guard let charset = try? Charset(label), let decoder = try? CharsetDecoder(charset) else { return nil }
+        return try? decoder.decode(bytes)
+    }
+}

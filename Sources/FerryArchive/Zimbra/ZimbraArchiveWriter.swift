@@ -1,0 +1,289 @@
+import FerryContacts
+import FerryCore
+import Foundation
+
+/// Writes items as a zip, tar or tgz in Zimbra's export layout (reference §4.3–4.7), the way its
+/// importer reads it back: a `.meta` JSON entry, then the item's data entry, in order; `Path` and
+/// `Ver` set; tar `gname`/`devmajor` type marks and the unread mode bit; zip comments and modes.
+/// Items that came from a Zimbra archive keep their `.meta` byte for byte while unchanged.
+public final class ZimbraArchiveWriter: ItemWriter {
+    public enum Container: String, Sendable { case tar, tgz, zip }
+
+    private let container: Container
+    private let entries: ArchiveEntryWriter
+    private let gzip: GzipSink?
+    private let log: DiagnosticLog
+    private var naming = ZimbraNaming()
+    private var usedIDs = Set<Int>()
+    private var nextID = 257
+    private var folderIDs: [String: Int] = [:]
+    private var tagIDs: [String: Int] = [:]
+
+    public init(sink: ByteSink, container: Container, options: WriteOptions, log: DiagnosticLog) throws {
+        self.container = container
+        self.log = log
+        switch container {
+        case .tar:
+            gzip = nil
+            entries = TarWriter(sink: sink)
+        case .tgz:
+            let g = try GzipSink(sink)
+            gzip = g
+            entries = TarWriter(sink: g)
+        case .zip:
+            gzip = nil
+            entries = ZipWriter(sink: sink)
+        }
+        for (id, path) in ZimbraFolders.system { folderIDs[path.lowercased()] = id; usedIDs.insert(id) }
+    }
+
+    // MARK: ids
+
+    private func allocateID(preferred: String?) -> Int {
+        if let preferred, let id = Int(preferred), id > 0, !usedIDs.contains(id) {
+            usedIDs.insert(id)
+            return id
+        }
+        while usedIDs.contains(nextID) { nextID += 1 }
+        usedIDs.insert(nextID)
+        return nextID
+    }
+
+    private func folderID(_ path: String) -> Int {
+        if let id = folderIDs[path.lowercased()] { return id }
+        let id = allocateID(preferred: nil)
+        folderIDs[path.lowercased()] = id
+        return id
+    }
+
+    // MARK: writing
+
+    public func write(_ item: Item) throws -> WriteOutcome {
+        switch item.kind {
+        case .message:
+            guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
+            let subject = MessageHeader(bytes).decoded("Subject")?.trimmingCharacters(in: .whitespacesAndNewlines)
+            try writePair(item, type: .message, data: bytes, title: subject)
+        case .folder:
+            try writeFolder(item)
+        case .tag:
+            try writeTag(item)
+        case .contact:
+            guard let contact = item.payload as? Contact else {
+                return .skipped(reason: "contact of an unknown shape")
+            }
+            try writeContact(item, contact)
+        case .calendar, .task, .document:
+            guard let blob = item.payload as? BlobPayload else {
+                return .skipped(reason: "Zimbra's layout holds \(item.kind.rawValue) items only as Zimbra blobs (write .ics instead)")
+            }
+            let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
+            let type = original?.type ?? (item.kind == .calendar ? .appointment : item.kind == .task ? .task : .document)
+            if let bytes = blob.bytes {
+                try writePair(item, type: type, data: bytes, title: blob.name)
+            } else {
+                try writeMetaOnly(item, type: type, title: blob.name)
+            }
+        }
+        return .written
+    }
+
+    /// The `.meta` for an item: the original when it still says what the item says, else rebuilt
+    /// from it (unknown keys kept) or from scratch.
+    private func meta(for item: Item, type: ZimbraItemType, id: Int, folder: String, data: [UInt8]?,
+                      title: String?) -> ZimbraMeta {
+        let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
+        let date = item.metadata.date.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
+        if let original, original.id == id, (original.path ?? "") == folder, original.flags == item.metadata.flags,
+           original.tags == item.metadata.tags, original.int("date") == date,
+           data == nil || original.size == Int64(data!.count) {
+            return original
+        }
+        var meta = original ?? ZimbraMeta()
+        meta["id"] = id
+        meta["type"] = type.rawValue
+        let fid = folderID(folder)
+        meta["folder_id"] = fid
+        if meta["parent_id"] == nil || original == nil { meta["parent_id"] = fid }
+        if meta["index_id"] == nil { meta["index_id"] = 0 }
+        if meta["imap_id"] == nil { meta["imap_id"] = id }
+        if meta["volume_id"] == nil { meta["volume_id"] = 0 }
+        meta["date"] = date ?? Int64(Date().timeIntervalSince1970)
+        if let data {
+            meta["size"] = Int64(data.count)
+            meta["blob_digest"] = ZimbraMeta.blobDigest(SHA256.hash(data))
+        } else if meta["size"] == nil {
+            meta["size"] = 0
+        }
+        let flags = item.metadata.flags
+        meta["unread"] = flags.contains(MailFlag.unread) ? 1 : 0
+        meta["flags"] = MailFlag.zimbraBits(flags)
+        meta["FlagStr"] = MailFlag.zimbraString(flags)
+        meta["TagNames"] = item.metadata.tags.isEmpty ? nil : ZimbraTagNames.format(item.metadata.tags)
+        if let title, !title.isEmpty, meta["subject"] == nil, type == .message { meta["subject"] = title }
+        meta["Path"] = "/" + folder
+        meta["Ver"] = 10
+        return meta
+    }
+
+    private func header(_ name: String, size: Int, type: ZimbraItemType, date: Int64, isMeta: Bool, unread: Bool)
+        -> ArchiveEntryHeader {
+        var h = ArchiveEntryHeader(name: name, size: Int64(size), modificationTime: date)
+        h.groupName = type.name
+        h.deviceMajor = type.rawValue
+        switch container {
+        case .zip:
+            h.mode = 0o100000 | (isMeta && unread ? 0o640 : 0o660)
+            h.comment = type.name + (isMeta && unread ? "-unread" : "")
+        case .tar, .tgz:
+            h.mode = isMeta && unread ? 0o100444 : 0o100644
+        }
+        return h
+    }
+
+    private func entryBase(_ item: Item, folder: String, id: Int, title: String?, type: ZimbraItemType) -> String {
+        if let previous = item.metadata.extra["zimbra.entry"],
+           (ZimbraNaming.parse(previous).folder ?? "") == folder,
+           EntrySafety.normalize(previous) == previous {
+            var base = previous
+            if let ext = type.fileExtension, base.hasSuffix(".\(ext)") { base.removeLast(ext.count + 1) }
+            return naming.unique(base, extension: nil)
+        }
+        let directory = naming.bucketedFolder(folder)
+        let name = ZimbraNaming.itemName(id: id, title: title, type: type)
+        return (directory.isEmpty ? "" : directory + "/") + name
+    }
+
+    private func writePair(_ item: Item, type: ZimbraItemType, data: [UInt8], title: String?) throws {
+        let folder = item.metadata.folder.map(cleanFolder) ?? ZimbraFolders.defaultFolder(for: item.kind)
+        let id = allocateID(preferred: item.metadata.id)
+        let meta = meta(for: item, type: type, id: id, folder: folder, data: data, title: title)
+        var base = entryBase(item, folder: folder, id: id, title: title, type: type)
+        if let ext = type.fileExtension, !base.hasSuffix(".\(ext)") { base += ".\(ext)" }
+        let date = meta.int("date") ?? 0
+        let unread = item.metadata.flags.contains(MailFlag.unread)
+        let json = meta.jsonBytes()
+        try entries.add(header(base + ".meta", size: json.count, type: type, date: date, isMeta: true, unread: unread)) {
+            try $0.write(json)
+        }
+        try entries.add(header(base, size: data.count, type: type, date: date, isMeta: false, unread: unread)) {
+            try $0.write(data)
+        }
+    }
+
+    private func writeMetaOnly(_ item: Item, type: ZimbraItemType, title: String?) throws {
+        let folder = item.metadata.folder.map(cleanFolder) ?? ZimbraFolders.defaultFolder(for: item.kind)
+        let id = allocateID(preferred: item.metadata.id)
+        let meta = meta(for: item, type: type, id: id, folder: folder, data: nil, title: title)
+        let base = entryBase(item, folder: folder, id: id, title: title, type: type)
+        let json = meta.jsonBytes()
+        try entries.add(header(base + ".meta", size: json.count, type: type, date: meta.int("date") ?? 0, isMeta: true,
+                               unread: false)) { try $0.write(json) }
+    }
+
+    private func cleanFolder(_ folder: String) -> String {
+        EntrySafety.safeFolderComponents(folder).joined(separator: "/")
+    }
+
+    private func writeFolder(_ item: Item) throws {
+        guard let path = item.metadata.folder.map(cleanFolder), !path.isEmpty else { return }
+        let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
+        let id: Int
+        if let known = folderIDs[path.lowercased()] { id = known } else {
+            id = allocateID(preferred: item.metadata.id)
+            folderIDs[path.lowercased()] = id
+        }
+        var meta = original ?? ZimbraMeta()
+        if original == nil || original?.path != path || original?.id != id {
+            let parent = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : ""
+            meta["id"] = id
+            meta["type"] = original?.type?.rawValue ?? ZimbraItemType.folder.rawValue
+            meta["parent_id"] = parent.isEmpty ? 1 : folderID(parent)
+            meta["folder_id"] = meta["parent_id"]
+            meta["name"] = String(path.split(separator: "/").last ?? "")
+            meta["Path"] = "/" + path
+            meta["Ver"] = 10
+            if meta["date"] == nil { meta["date"] = Int64(item.metadata.date?.timeIntervalSince1970 ?? 0) }
+        }
+        let components = path.split(separator: "/").map(String.init)
+        let parent = components.dropLast().map(ZimbraNaming.sanitizeFolder).joined(separator: "/")
+        let name = ZimbraNaming.itemName(id: id, title: components.last, type: .folder)
+        let entry = (parent.isEmpty ? "" : parent + "/") + name + ".meta"
+        let json = meta.jsonBytes()
+        try entries.add(header(entry, size: json.count, type: .folder, date: meta.int("date") ?? 0, isMeta: true,
+                               unread: false)) { try $0.write(json) }
+    }
+
+    private func writeTag(_ item: Item) throws {
+        let name = (item.payload as? BlobPayload)?.name ?? item.metadata.folder ?? ""
+        guard !name.isEmpty else { return }
+        var meta = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) } ?? ZimbraMeta()
+        let id = tagIDs[name] ?? meta.id ?? allocateID(preferred: item.metadata.id)
+        usedIDs.insert(id)
+        tagIDs[name] = id
+        if meta.id == nil {
+            meta["id"] = id
+            meta["type"] = ZimbraItemType.tag.rawValue
+            meta["name"] = name
+            meta["Path"] = "/Tags/" + name
+            meta["Ver"] = 10
+        }
+        let entry = "Tags/" + ZimbraNaming.itemName(id: id, title: name, type: .tag) + ".meta"
+        let json = meta.jsonBytes()
+        try entries.add(header(entry, size: json.count, type: .tag, date: meta.int("date") ?? 0, isMeta: true,
+                               unread: false)) { try $0.write(json) }
+    }
+
+    private func writeContact(_ item: Item, _ contact: Contact) throws {
+        let folder = item.metadata.folder.map(cleanFolder) ?? "Contacts"
+        let id = allocateID(preferred: item.metadata.id)
+        var meta = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) } ?? ZimbraMeta()
+        let fields = BencodeValue.dictionary(contact.fields.map { ($0.name, .string($0.value)) }).sorted()
+        var metadata = (try? meta.metadata()) ?? nil
+        if case .dictionary(var entries)? = metadata {
+            if let i = entries.firstIndex(where: { $0.key == "fld" }) { entries[i].value = fields } else { entries.append(("fld", fields)) }
+            metadata = BencodeValue.dictionary(entries).sorted()
+        } else {
+            metadata = .dictionary([("fld", fields)])
+        }
+        let encoded = metadata!.encoded()
+        let last = contact["lastName"] ?? ""
+        let first = contact["firstName"] ?? ""
+        var fileAs = [last, first].filter { !$0.isEmpty }.joined(separator: ", ")
+        if fileAs.isEmpty { fileAs = contact.displayName }
+        if meta.string("metadata") != encoded || meta.id != id || meta.path != folder || meta.tags != contact.tags {
+            meta["id"] = id
+            meta["type"] = ZimbraItemType.contact.rawValue
+            meta["folder_id"] = folderID(folder)
+            meta["parent_id"] = folderID(folder)
+            meta["metadata"] = encoded
+            meta["sender"] = fileAs
+            meta["Path"] = "/" + folder
+            meta["TagNames"] = contact.tags.isEmpty ? nil : ZimbraTagNames.format(contact.tags)
+            meta["Ver"] = 10
+            if meta["date"] == nil { meta["date"] = Int64(item.metadata.date?.timeIntervalSince1970 ?? Date().timeIntervalSince1970) }
+            if meta["size"] == nil { meta["size"] = 0 }
+            meta["unread"] = 0
+            meta["flags"] = MailFlag.zimbraBits(item.metadata.flags)
+        }
+        let blob = item.metadata.extra["zimbra.blob"].flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) }
+        let safeName = fileAs.replacingOccurrences(of: "/", with: "_").trimmingCharacters(in: .whitespaces)
+        let base = naming.unique(ZimbraNaming.sanitizeFolder(folder) + "/" + (safeName.isEmpty ? "contact-\(id)" : safeName),
+                                 extension: nil)
+        let json = meta.jsonBytes()
+        let date = meta.int("date") ?? 0
+        try entries.add(header(base + ".meta", size: json.count, type: .contact, date: date, isMeta: true, unread: false)) {
+            try $0.write(json)
+        }
+        if let blob, !blob.isEmpty {
+            try entries.add(header(base, size: blob.count, type: .contact, date: date, isMeta: false, unread: false)) {
+                try $0.write(blob)
+            }
+        }
+    }
+
+    public func finish() throws {
+        try entries.close()
+        try gzip?.finish()
+    }
+}

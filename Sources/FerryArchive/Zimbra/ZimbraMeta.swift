@@ -1,0 +1,165 @@
+import FerryCore
+import Foundation
+
+/// A `.meta` entry: the item's database row as JSON (reference §4.4). Every key is kept, known or
+/// not, and the original text too, so an unchanged `.meta` is written back byte for byte.
+public struct ZimbraMeta: @unchecked Sendable {
+    /// The JSON object (values as `JSONSerialization` returns them).
+    public private(set) var fields: [String: Any]
+    /// The text as read; nil once a field changed or for a meta made from scratch.
+    public private(set) var original: [UInt8]?
+
+    public init(fields: [String: Any] = [:]) {
+        self.fields = fields
+        self.original = nil
+    }
+
+    public init(json: [UInt8]) throws {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(json), options: [.fragmentsAllowed])
+        } catch {
+            throw FerryError.data("zimbra.meta-json", "the .meta entry is not valid JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw FerryError.data("zimbra.meta-json", "the .meta entry is not a JSON object")
+        }
+        self.fields = dictionary
+        self.original = json
+    }
+
+    public subscript(key: String) -> Any? {
+        get { fields[key] }
+        set {
+            fields[key] = newValue
+            original = nil
+        }
+    }
+
+    public func int(_ key: String) -> Int64? {
+        switch fields[key] {
+        case let n as NSNumber: return n.int64Value
+        case let s as String: return Int64(s)
+        default: return nil
+        }
+    }
+
+    public func string(_ key: String) -> String? {
+        switch fields[key] {
+        case let s as String: return s
+        case let n as NSNumber: return n.stringValue
+        default: return nil
+        }
+    }
+
+    public var id: Int? { int("id").map { Int($0) } }
+    public var type: ZimbraItemType? { int("type").flatMap { ZimbraItemType(rawValue: Int($0)) } }
+    public var size: Int64? { int("size") }
+    public var isUnread: Bool {
+        if let flagString = string("FlagStr"), flagString.contains("u") { return true }
+        return (int("unread") ?? 0) > 0
+    }
+
+    /// `Path` without its leading and trailing `/` (nil for the root).
+    public var path: String? {
+        guard var p = string("Path") else { return nil }
+        while p.hasPrefix("/") { p.removeFirst() }
+        while p.hasSuffix("/") { p.removeLast() }
+        return p.isEmpty ? nil : p
+    }
+
+    public var date: Date? { int("date").map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+
+    /// Flag names from `FlagStr` (or, for old exports without it, the `flags` bits plus `unread`).
+    public var flags: Set<String> {
+        var flags: Set<String>
+        if let flagString = string("FlagStr") {
+            flags = MailFlag.fromZimbra(flagString).flags
+        } else {
+            let bits = Int(int("flags") ?? 0)
+            flags = Set(MailFlag.zimbraTable.filter { $0.bit != 0 && bits & $0.bit != 0 }.map(\.name))
+        }
+        if (int("unread") ?? 0) > 0 { flags.insert(MailFlag.unread) }
+        return flags
+    }
+
+    /// Tag names from `TagNames` (legacy `TagStr` holds ids, which cannot be resolved here).
+    public var tags: [String] { string("TagNames").map(ZimbraTagNames.parse) ?? [] }
+
+    /// The bencoded `metadata` column, decoded.
+    public func metadata() throws -> BencodeValue? {
+        guard let text = string("metadata"), !text.isEmpty else { return nil }
+        return try BencodeValue.decode(text)
+    }
+
+    // MARK: Writing
+
+    /// Keys in the order Ferry writes a `.meta` it builds (Zimbra's own order is unspecified).
+    static let keyOrder = ["id", "uuid", "type", "parent_id", "folder_id", "index_id", "imap_id", "date", "size",
+                           "volume_id", "blob_digest", "unread", "flags", "subject", "name", "metadata",
+                           "mod_metadata", "change_date", "mod_content", "sender", "ExtraStr", "FlagStr", "Path",
+                           "TagStr", "TagNames", "Ver"]
+
+    /// The JSON text: the original when nothing changed, else one line with known keys first.
+    public func jsonBytes() -> [UInt8] {
+        if let original { return original }
+        var out = "{"
+        var first = true
+        let known = ZimbraMeta.keyOrder.filter { fields[$0] != nil }
+        let unknown = fields.keys.filter { !ZimbraMeta.keyOrder.contains($0) }.sorted()
+        for key in known + unknown {
+            out += first ? "" : ","
+            first = false
+            out += ZimbraMeta.quote(key) + ":" + ZimbraMeta.encode(fields[key]!)
+        }
+        out += "}"
+        return Array(out.utf8)
+    }
+
+    static func encode(_ value: Any) -> String {
+        if let s = value as? String { return quote(s) }
+        let type = Swift.type(of: value)
+        if type == Int.self { return String(value as! Int) }
+        if type == Int64.self { return String(value as! Int64) }
+        // JSON booleans arrive as __NSCFBoolean; plain NSNumbers also answer `as? Bool`, so ask the type.
+        if type == Bool.self || String(describing: type) == "__NSCFBoolean" {
+            return (value as? Bool ?? false) ? "true" : "false"
+        }
+        if let n = value as? NSNumber {
+            let d = n.doubleValue
+            if d == d.rounded(), abs(d) < 9.0e18 { return String(n.int64Value) }
+            return n.stringValue
+        }
+        if value is NSNull { return "null" }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "null"
+    }
+
+    static func quote(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Zimbra's "filesystem-safe" digest: Base64 of SHA-256 with `/` replaced by `,`.
+    public static func blobDigest(_ sha256: [UInt8]) -> String {
+        Data(sha256).base64EncodedString().replacingOccurrences(of: "/", with: ",")
+    }
+}
