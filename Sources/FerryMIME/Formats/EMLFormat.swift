@@ -11,7 +11,10 @@ public struct EMLFormat: Format {
 
     public func bid(prefix: [UInt8], name: String?) -> Int {
         let byName = extensionBid(name, score: 60)
-        let byContent = MessageSniffer.looksLikeMessage(prefix) ? 40 : 0
+        // A message saved from an mbox keeps its leading From_ line; the eml reader handles it, and
+        // the file's .eml name says it holds one message.
+        let fromLine = prefix.starts(with: Array("From ".utf8))
+        let byContent = MessageSniffer.looksLikeMessage(prefix) || (byName > 0 && fromLine) ? 40 : 0
         if byName > 0 && byContent > 0 { return 90 }
         return max(byName, byContent)
     }
