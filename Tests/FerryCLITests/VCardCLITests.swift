@@ -38,5 +38,12 @@ import Testing
         #expect(text.contains("\r\nGEO:geo:35.6812,139.7671\r\n"))
         #expect(text.contains("\r\nX-CUSTOM-FIELD;X-PARAM=a,b:keep\\, me\r\n"))
         #expect(text.contains("\r\nTEL;TYPE=cell,voice:+81-90-1234-5678\r\n"))
+
+        let apple = dir.appendingPathComponent("apple.vcf").path
+        let r2 = try FerryCLI.run(["convert", fixture("apple-3.0.vcf"), "-o", apple])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        let a = try String(contentsOfFile: apple, encoding: .utf8)
+        #expect(a.contains("\r\nitem1.X-ABLabel:_$!<Other>!$_\r\n"))
+        #expect(a.contains("\r\nIMPP;X-SERVICE-TYPE=Skype;TYPE=pref:skype:amelie.lefevre\r\n"))
     }
 }

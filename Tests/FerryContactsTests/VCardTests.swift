@@ -74,7 +74,7 @@ import Testing
         #expect(c["vCardUID"] == "8F3C2A1E-5B6D-4E7F-9A0B-1C2D3E4F5A6B")
         #expect(c.tags == ["Clients", "Paris"])
         #expect(c.photo?.data?.count == 66 && c.photo?.mediaType == "image/png")
-        let label = try #require(c.properties.first { $0.name.uppercased() == "X-ABLABEL" })
+        let label = try #require(c.properties.first { $0.name == "X-ABLabel" })
         #expect(label.group == "item1" && label.rawValue == "_$!<Other>!$_")
         #expect(c.properties.contains { $0.name == "IMPP" && $0.rawValue == "skype:amelie.lefevre" })
         #expect(c.properties.contains { $0.group == "item2" && $0.name == "X-ABADR" })

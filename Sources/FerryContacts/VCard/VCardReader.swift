@@ -157,7 +157,12 @@ struct VCardContactBuilder {
         let params = cl.parameters.map { p in
             ContactProperty.Parameter(p.name, p.hasValue ? p.values : [])
         }
-        contact.properties.append(ContactProperty(group: cl.group, name: cl.name, parameters: params,
+        // The name as written (`X-ABLabel`), not upper-cased, so it writes back unchanged.
+        let bytes = cl.line.bytes
+        let end = cl.nameStart + cl.name.utf8.count
+        let written = end <= bytes.count ? String(decoding: bytes[cl.nameStart..<end], as: UTF8.self) : cl.name
+        let name = written.uppercased() == cl.name.uppercased() ? written : cl.name
+        contact.properties.append(ContactProperty(group: cl.group, name: name, parameters: params,
                                                   rawValue: cl.valueString))
     }
 
