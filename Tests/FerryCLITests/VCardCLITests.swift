@@ -44,6 +44,11 @@ import Testing
         #expect(r2.status == 0, "\(r2.stderr)")
         let a = try String(contentsOfFile: apple, encoding: .utf8)
         #expect(a.contains("\r\nitem1.X-ABLabel:_$!<Other>!$_\r\n"))
+        // The grouped e-mail and address keep their group (once, not also ungrouped).
+        #expect(a.contains("\r\nitem1.EMAIL;TYPE=INTERNET;TYPE=pref:amelie@atelier.example\r\nitem1.X-ABLabel:")
+                || a.contains("\r\nitem1.EMAIL;type=INTERNET;type=pref:amelie@atelier.example\r\n"))
+        #expect(a.components(separatedBy: "amelie@atelier.example").count == 2)
+        #expect(a.contains("\r\nitem2.ADR;") && !a.contains("\r\nADR;"))
         #expect(a.contains("\r\nIMPP;X-SERVICE-TYPE=Skype;TYPE=pref:skype:amelie.lefevre\r\n"))
     }
 }

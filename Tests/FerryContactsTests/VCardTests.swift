@@ -33,7 +33,7 @@ import Testing
         func attrs(_ c: Contact) -> [String: String] {
             Dictionary(c.fields.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { x, _ in x })
         }
-        func props(_ c: Contact) -> [String] { c.properties.map { $0.contentLine.uppercased() } }
+        func props(_ c: Contact) -> [String] { c.properties.map { $0.contentLine.uppercased() }.sorted() }
         return attrs(a) == attrs(b) && a.tags == b.tags && a.photo == b.photo && props(a) == props(b)
     }
 

@@ -99,6 +99,10 @@ struct VCardContactBuilder {
         if prop == "VERSION" { version = cl.valueString.trimmingSpaces; return nil }
         if prop == "PRODID" || prop == "REV" { return nil }  // rewritten by the writer
         let types = typeTokens(cl)
+        // Apple's `item1.EMAIL` + `item1.X-ABLabel`: the value becomes an attribute as usual, and the
+        // property is also kept raw so the group (and its label) survives vcf → vcf; the writer then
+        // writes the raw property instead of the attribute.
+        if cl.group != nil, ["EMAIL", "TEL", "URL", "ADR"].contains(prop) { keep(cl) }
         switch prop {
         case "FN": setOrKeep("fullName", text(cl), cl)
         case "N":

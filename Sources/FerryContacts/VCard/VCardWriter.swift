@@ -36,6 +36,30 @@ public final class VCardWriter: ItemWriter {
         func esc(_ s: String) -> String { TextEscaping.escape(s) }
         func types(_ t: String) -> String { ";TYPE=" + (v4 && t.contains(",") ? "\"\(t)\"" : t) }
 
+        // Values carried by grouped raw properties (Apple's item1.EMAIL) are written there, not twice.
+        var grouped: [String: [String: String]] = [:]  // property → value → group
+        for p in c.properties where p.group != nil {
+            let key = p.name.uppercased()
+            if key == "ADR" {
+                let parts = TextEscaping.split(Array(p.rawValue.utf8), separator: 0x3B).map { TextEscaping.unescape($0) }
+                grouped["ADR", default: [:]][parts.count > 3 ? parts[2] + "\u{0}" + parts[3] : ""] = p.group
+            } else {
+                var v = TextEscaping.unescape(p.rawValue)
+                if key == "TEL", v.lowercased().hasPrefix("tel:") { v = String(v.dropFirst(4)) }
+                grouped[key, default: [:]][v] = p.group
+            }
+        }
+        var written = Set<String>()
+        /// When a grouped raw property carries this value, writes that group's properties here (in the
+        /// attribute's place, so `email` stays first) and returns true.
+        func inGroup(_ key: String, _ value: String) -> Bool {
+            guard let g = grouped[key]?[value] else { return false }
+            if written.insert(g.lowercased()).inserted {
+                for p in c.properties where p.group?.lowercased() == g.lowercased() { out.append(p.contentLine) }
+            }
+            return true
+        }
+
         let fn = c["fullName"] ?? {
             let parts = ["namePrefix", "firstName", "middleName", "lastName", "nameSuffix"].compactMap { c[$0] }
             return parts.isEmpty ? nil : parts.joined(separator: " ")
@@ -55,6 +79,7 @@ public final class VCardWriter: ItemWriter {
                          c[prefix + "City"] ?? "", c[prefix + "State"] ?? "",
                          c[prefix + "PostalCode"] ?? "", c[prefix + "Country"] ?? ""]
             if parts.allSatisfy(\.isEmpty) { continue }
+            if inGroup("ADR", (c[prefix + "Street"] ?? "") + "\u{0}" + parts[3]) { continue }
             let tt = v4 ? (prefix == "other" ? "" : types(prefix)) : types(t)
             out.append("ADR" + tt + ":" + parts.map(esc).joined(separator: ";"))
         }
@@ -64,12 +89,12 @@ public final class VCardWriter: ItemWriter {
             ("workFax", "work,fax"), ("workPhone", "work,voice"),
         ]
         for (field, t) in phones {
-            for (_, value) in c.numbered(field) { out.append("TEL" + types(t) + ":" + esc(value)) }
+            for (_, value) in c.numbered(field) where !inGroup("TEL", value) { out.append("TEL" + types(t) + ":" + esc(value)) }
         }
-        for (_, value) in c.numbered("email") { out.append("EMAIL" + (v4 ? "" : types("internet")) + ":" + esc(value)) }
-        if let u = c["homeURL"] { out.append("URL" + types("home") + ":" + u) }
-        if let u = c["otherURL"] { out.append("URL:" + u) }
-        if let u = c["workURL"] { out.append("URL" + types("work") + ":" + u) }
+        for (_, value) in c.numbered("email") where !inGroup("EMAIL", value) { out.append("EMAIL" + (v4 ? "" : types("internet")) + ":" + esc(value)) }
+        if let u = c["homeURL"], !inGroup("URL", u) { out.append("URL" + types("home") + ":" + u) }
+        if let u = c["otherURL"], !inGroup("URL", u) { out.append("URL:" + u) }
+        if let u = c["workURL"], !inGroup("URL", u) { out.append("URL" + types("work") + ":" + u) }
         if let company = c["company"] {
             out.append("ORG:" + esc(company) + (c["department"].map { ";" + esc($0) } ?? ""))
         } else if let d = c["department"] {
@@ -92,7 +117,7 @@ public final class VCardWriter: ItemWriter {
             out.append(v4 ? date("ANNIVERSARY", a, true) : "X-ZIMBRA-ANNIVERSARY:" + esc(a))
         }
         if let m = c["maidenName"] { out.append("X-ZIMBRA-MAIDENNAME:" + esc(m)) }
-        for p in c.properties { out.append(p.contentLine) }
+        for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { out.append(p.contentLine) }
         out.append("END:VCARD")
         return out
     }
