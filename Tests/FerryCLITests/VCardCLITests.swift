@@ -51,4 +51,18 @@ import Testing
         #expect(a.contains("\r\nitem2.ADR;") && !a.contains("\r\nADR;"))
         #expect(a.contains("\r\nIMPP;X-SERVICE-TYPE=Skype;TYPE=pref:skype:amelie.lefevre\r\n"))
     }
+
+    @Test func writesVCard40OnRequest() throws {
+        let dir = try FerryCLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("v4.vcf").path
+        let r = try FerryCLI.run(["convert", fixture("outlook-2.1.vcf"), "--vcard-version", "4.0", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.hasPrefix("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Jürgen Müller\r\n"))
+        #expect(text.contains("\r\nTEL;TYPE=\"cell,voice\":+49 171 9876543\r\n"))
+        #expect(text.contains("\r\nPHOTO:data:image/png;base64,iVBOR"))
+        let bad = try FerryCLI.run(["convert", fixture("outlook-2.1.vcf"), "--vcard-version", "2.1", "-o", out.replacingOccurrences(of: "v4.vcf", with: "v21.vcf")])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("vcf.version"), "\(bad.stderr)")
+    }
 }
