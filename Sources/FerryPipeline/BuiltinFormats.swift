@@ -7,6 +7,7 @@ import FerryMIME
 /// The formats compiled into this build. Each format module adds its `Format` values here.
 let builtinFormats: [any Format] = [
     ContactCSVFormat(),
+    VCardFormat(),
     IcsFormat(),
     FreeBusyFormat(),
     EMLFormat(),

@@ -47,6 +47,8 @@ struct Convert: ParsableCommand {
     var part: String?
     @Option(help: "mbox dialect: rd (default), o, cl, cl2 (reading trusts Content-Length for cl/cl2).")
     var mboxVariant: String?
+    @Option(help: "vCard version to write: 3.0 (default, Zimbra's order) or 4.0.")
+    var vcardVersion: String?
 
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
@@ -66,6 +68,7 @@ struct Convert: ParsableCommand {
         request.readOptions.query = query
         request.readOptions.mboxVariant = mboxVariant
         request.writeOptions.mboxVariant = mboxVariant
+        if let vcardVersion { request.writeOptions.formatOptions["vcard-version"] = vcardVersion }
         request.readOptions.timeContext = try time.context()
         request.readOptions.timeRange = try time.range()
         request.writeOptions.charset = try charsets.outputCharset.map { try Charset($0) }

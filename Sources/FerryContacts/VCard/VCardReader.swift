@@ -1,0 +1,278 @@
+import FerryCore
+import FerryText
+
+/// Reads vCards (2.1, 3.0, 4.0) one card at a time from a stream of content lines (FerryText).
+///
+/// Known properties become Zimbra attributes (`N` → lastName/firstName/…, `TEL;TYPE=cell` →
+/// mobilePhone, `ADR;TYPE=work` → workStreet/workCity/…); every other property (X-, IMPP, GEO, Apple's
+/// `itemN.X-ABLabel`, …) is kept raw in `Contact.properties` so it writes back unchanged.
+public final class VCardReader: ItemReader {
+    private let lines: ContentLineReader
+    private let log: DiagnosticLog
+    private let name: String
+
+    public init(source: ByteSource, options: ReadOptions = ReadOptions(), log: DiagnosticLog) {
+        self.lines = ContentLineReader(source: source, options: .init(quotedPrintableSoftBreaks: true))
+        self.log = log
+        self.name = source.name
+    }
+
+    public func next() throws -> Item? {
+        // Find BEGIN:VCARD.
+        var beginLine = 0
+        while true {
+            guard let line = try lines.next() else { return nil }
+            if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            guard let cl = try? ContentLine(parsing: line) else {
+                log.emit(.warning("vcf.outside-card", "a line outside BEGIN:VCARD … END:VCARD was ignored",
+                                  file: name, line: line.line))
+                continue
+            }
+            if cl.name.uppercased() == "BEGIN", cl.valueString.uppercased() == "VCARD" {
+                beginLine = line.line
+                break
+            }
+            log.emit(.warning("vcf.outside-card", "\(cl.name) outside BEGIN:VCARD … END:VCARD was ignored",
+                              file: name, line: line.line))
+        }
+        var builder = VCardContactBuilder()
+        var depth = 0  // nested AGENT cards (2.1) are skipped
+        var ended = false
+        while let line = try lines.next() {
+            if line.bytes.isEmpty { continue }
+            let cl: ContentLine
+            do {
+                cl = try ContentLine(parsing: line)
+            } catch {
+                let loc = line.location(ofByte: min(error.index, max(line.bytes.count - 1, 0)))
+                log.emit(.warning("vcf.bad-line", "\(error.message); the line was ignored",
+                                  file: name, line: loc.line, column: loc.column))
+                continue
+            }
+            let upper = cl.name.uppercased()
+            if upper == "BEGIN" && cl.valueString.uppercased() == "VCARD" { depth += 1; continue }
+            if upper == "END" && cl.valueString.uppercased() == "VCARD" {
+                if depth > 0 { depth -= 1; continue }
+                ended = true
+                break
+            }
+            if depth > 0 { continue }
+            if let problem = builder.add(cl) {
+                log.emit(.warning(problem.code, problem.message, file: name, line: line.line))
+            }
+        }
+        if !ended {
+            log.emit(.error("vcf.unterminated", "the vCard begun here has no END:VCARD", file: name, line: beginLine))
+        }
+        var contact = builder.finish()
+        if contact.isEmpty {
+            log.emit(.warning("vcf.empty", "an empty vCard was skipped", file: name, line: beginLine))
+            return try next()
+        }
+        contact.originalFormat = "vcf-" + builder.version
+        var metadata = ItemMetadata()
+        metadata.tags = contact.tags
+        return Item(contact, metadata: metadata, origin: "\(name):\(beginLine)")
+    }
+}
+
+/// Turns the content lines of one card into a `Contact`.
+struct VCardContactBuilder {
+    var contact = Contact()
+    var version = "3.0"
+
+    struct Problem { var code: String; var message: String }
+
+    /// True when N held only a family name (`N:X;;;;`).
+    private var nameIsFamilyOnly = false
+
+    /// Ends the card: `N:<FN>;;;;` is what Zimbra (and this writer) put when a contact has no name
+    /// parts, so it does not become a last name.
+    mutating func finish() -> Contact {
+        if nameIsFamilyOnly, let last = contact["lastName"], last == contact["fullName"] { contact["lastName"] = nil }
+        return contact
+    }
+
+    /// Adds one property; returns a problem worth a warning (the property is then kept raw).
+    mutating func add(_ cl: ContentLine) -> Problem? {
+        let prop = cl.name.uppercased()
+        if prop == "VERSION" { version = cl.valueString.trimmingSpaces; return nil }
+        if prop == "PRODID" || prop == "REV" { return nil }  // rewritten by the writer
+        let types = typeTokens(cl)
+        // Apple's `item1.EMAIL` + `item1.X-ABLabel`: the value becomes an attribute as usual, and the
+        // property is also kept raw so the group (and its label) survives vcf → vcf; the writer then
+        // writes the raw property instead of the attribute.
+        if cl.group != nil, ["EMAIL", "TEL", "URL", "ADR"].contains(prop) { keep(cl) }
+        switch prop {
+        case "FN": setOrKeep("fullName", text(cl), cl)
+        case "N":
+            let p = components(cl)
+            let names = ["lastName", "firstName", "middleName", "namePrefix", "nameSuffix"]
+            nameIsFamilyOnly = contact["lastName"] == nil && p.count >= 1 && !p[0].isEmpty
+                && p.dropFirst().allSatisfy(\.isEmpty)
+            for (i, n) in names.enumerated() where i < p.count { contact.setIfAbsent(n, p[i]) }
+        case "NICKNAME": setOrKeep("nickname", text(cl), cl)
+        case "TITLE": setOrKeep("jobTitle", text(cl), cl)
+        case "NOTE": setOrKeep("notes", text(cl), cl)
+        case "ORG":
+            let p = components(cl)
+            if let c = p.first { contact.setIfAbsent("company", c) }
+            if p.count > 1 { contact.setIfAbsent("department", p[1...].filter { !$0.isEmpty }.joined(separator: ", ")) }
+        case "BDAY": setOrKeep("birthday", VCardDates.normalise(text(cl)), cl)
+        case "ANNIVERSARY", "X-ZIMBRA-ANNIVERSARY", "X-ANNIVERSARY":
+            setOrKeep("anniversary", VCardDates.normalise(text(cl)), cl)
+        case "X-ZIMBRA-MAIDENNAME": setOrKeep("maidenName", text(cl), cl)
+        case "X-ZIMBRA-IMADDRESS": contact.appendNumbered("imAddress", text(cl), numberedFrom: 1)
+        case "UID": setOrKeep("vCardUID", text(cl), cl)
+        case "EMAIL": contact.appendNumbered("email", text(cl))
+        case "TEL": contact.appendNumbered(VCardTypes.phoneField(types), telValue(cl))
+        case "URL":
+            let base = types.contains("home") ? "homeURL" : types.contains("work") ? "workURL" : "otherURL"
+            if contact[base] == nil { contact[base] = text(cl) } else { keep(cl) }
+        case "ADR":
+            let prefix = types.contains("home") ? "home" : types.contains("work") ? "work" : "other"
+            if contact[prefix + "Street"] != nil || contact[prefix + "City"] != nil { keep(cl); break }
+            let p = components(cl)
+            func part(_ i: Int) -> String { i < p.count ? p[i] : "" }
+            let street = [part(1), part(2)].filter { !$0.isEmpty }.joined(separator: "\n")
+            contact.setIfAbsent(prefix + "Street", street)
+            contact.setIfAbsent(prefix + "City", part(3))
+            contact.setIfAbsent(prefix + "State", part(4))
+            contact.setIfAbsent(prefix + "PostalCode", part(5))
+            contact.setIfAbsent(prefix + "Country", part(6))
+            if !part(0).isEmpty { contact.setIfAbsent(prefix == "other" ? "otherPOBox" : prefix + "POBox", part(0)) }
+        case "CATEGORIES":
+            for t in components(cl, separator: 0x2C) where !t.isEmpty && !contact.tags.contains(t) { contact.tags.append(t) }
+        case "PHOTO":
+            guard contact.photo == nil, let photo = photo(cl) else { keep(cl); break }
+            contact.photo = photo
+        default:
+            keep(cl)
+        }
+        return nil
+    }
+
+    private mutating func setOrKeep(_ field: String, _ value: String, _ cl: ContentLine) {
+        if value.isEmpty { return }
+        if contact[field] == nil { contact[field] = value } else { keep(cl) }
+    }
+
+    private mutating func keep(_ cl: ContentLine) {
+        let params = cl.parameters.map { p in
+            ContactProperty.Parameter(p.name, p.hasValue ? p.values : [])
+        }
+        // The name as written (`X-ABLabel`), not upper-cased, so it writes back unchanged.
+        let bytes = cl.line.bytes
+        let end = cl.nameStart + cl.name.utf8.count
+        let written = end <= bytes.count ? String(decoding: bytes[cl.nameStart..<end], as: UTF8.self) : cl.name
+        let name = written.uppercased() == cl.name.uppercased() ? written : cl.name
+        contact.properties.append(ContactProperty(group: cl.group, name: name, parameters: params,
+                                                  rawValue: cl.valueString))
+    }
+
+    /// TYPE values and vCard 2.1 bare parameters (`TEL;HOME;VOICE`), lower case.
+    private func typeTokens(_ cl: ContentLine) -> Set<String> {
+        var out = Set<String>()
+        for p in cl.parameters {
+            if !p.hasValue {
+                out.insert(p.name.lowercased())
+            } else if p.name.uppercased() == "TYPE" {
+                for v in p.values { for t in v.split(separator: ",") { out.insert(t.lowercased()) } }
+            } else if p.name.uppercased() == "PREF" {
+                out.insert("pref")
+            }
+        }
+        return out
+    }
+
+    /// The value bytes after transfer decoding (quoted-printable) and charset decoding, as UTF-8.
+    private func decodedBytes(_ cl: ContentLine) -> [UInt8] {
+        var bytes = Array(cl.value)
+        let encoding = (cl.parameterValue("ENCODING") ?? cl.parameters.first { !$0.hasValue
+            && $0.name.uppercased() == "QUOTED-PRINTABLE" }?.name)?.uppercased()
+        if encoding == "QUOTED-PRINTABLE" { bytes = QuotedPrintable.decode(bytes).bytes }
+        if let cs = cl.parameterValue("CHARSET"), cs.uppercased() != "UTF-8", cs.uppercased() != "US-ASCII",
+           let charset = try? Charset(cs), let decoder = try? CharsetDecoder(charset),
+           let s = try? decoder.decode(bytes) {
+            return Array(s.utf8)
+        }
+        return bytes
+    }
+
+    private func text(_ cl: ContentLine) -> String {
+        let bytes = decodedBytes(cl)
+        // 2.1 has no TEXT escaping beyond `\;`; unescaping is harmless there.
+        return TextEscaping.unescape(bytes).replacingOccurrences(of: "\r\n", with: "\n").trimmingSpaces
+    }
+
+    /// `TEL;VALUE=uri:tel:+1-555` (4.0) → `+1-555`.
+    private func telValue(_ cl: ContentLine) -> String {
+        let t = text(cl)
+        return t.lowercased().hasPrefix("tel:") ? String(t.dropFirst(4)) : t
+    }
+
+    /// Components of a structured value (`;`), each unescaped.
+    private func components(_ cl: ContentLine, separator: UInt8 = 0x3B) -> [String] {
+        TextEscaping.split(decodedBytes(cl), separator: separator).map { TextEscaping.unescape($0).trimmingSpaces }
+    }
+
+    private func photo(_ cl: ContentLine) -> ContactPhoto? {
+        let value = cl.valueString.trimmingSpaces
+        let encoding = (cl.parameterValue("ENCODING") ?? cl.parameters.first { !$0.hasValue
+            && $0.name.uppercased() == "BASE64" }?.name)?.uppercased()
+        let type = typeTokens(cl).first { !["pref", "base64", "internet"].contains($0) }
+        if encoding == "B" || encoding == "BASE64" {
+            guard let bytes = Base64.decode(value.filter { !$0.isWhitespace }) else { return nil }
+            return ContactPhoto(data: bytes, mediaType: type.map { $0.contains("/") ? $0 : "image/" + $0 })
+        }
+        if value.lowercased().hasPrefix("data:") { return ContactPhoto(text: value) }
+        if cl.parameterValue("VALUE")?.lowercased() == "uri" || value.contains("://") {
+            return ContactPhoto(uri: value, mediaType: cl.parameterValue("MEDIATYPE"))
+        }
+        return nil
+    }
+}
+
+enum VCardTypes {
+    /// Zimbra's phone attribute for a set of TEL types.
+    static func phoneField(_ types: Set<String>) -> String {
+        let fax = types.contains("fax")
+        if fax && types.contains("home") { return "homeFax" }
+        if fax && types.contains("work") { return "workFax" }
+        if fax { return "otherFax" }
+        if types.contains("cell") || types.contains("mobile") || types.contains("iphone") { return "mobilePhone" }
+        if types.contains("pager") { return "pager" }
+        if types.contains("car") { return "carPhone" }
+        if types.contains("home") { return "homePhone" }
+        if types.contains("work") { return "workPhone" }
+        if types.contains("main") { return "companyPhone" }
+        return "otherPhone"
+    }
+}
+
+enum VCardDates {
+    /// `19680314` → `1968-03-14`; `--0314` → `--03-14`; anything else unchanged (time parts dropped).
+    static func normalise(_ s: String) -> String {
+        var d = s
+        if let t = d.firstIndex(of: "T") { d = String(d[..<t]) }
+        let digits = d.allSatisfy(\.isNumber)
+        if digits && d.count == 8 {
+            let a = Array(d)
+            return String(a[0..<4]) + "-" + String(a[4..<6]) + "-" + String(a[6..<8])
+        }
+        if d.hasPrefix("--"), d.count == 6, d.dropFirst(2).allSatisfy(\.isNumber) {
+            let a = Array(d)
+            return "--" + String(a[2..<4]) + "-" + String(a[4..<6])
+        }
+        return d
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

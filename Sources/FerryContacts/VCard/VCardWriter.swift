@@ -1,0 +1,133 @@
+import FerryCore
+import FerryText
+
+/// Writes contacts as vCard 3.0 in the property order of Zimbra's `fmt=vcf` export (reference §5.7),
+/// or as vCard 4.0 (RFC 6350). UTF-8, CRLF, lines folded at 75 octets. Properties kept raw on reading
+/// (`Contact.properties`: X- properties, IMPP, Apple labels, …) follow the known ones unchanged.
+public final class VCardWriter: ItemWriter {
+    public enum Version: Sendable { case v3, v4 }
+
+    private let sink: ByteSink
+    private let version: Version
+    private var buffer: [UInt8] = []
+
+    public init(sink: ByteSink, version: Version = .v3) {
+        self.sink = sink
+        self.version = version
+    }
+
+    public func write(_ item: Item) throws -> WriteOutcome {
+        guard var contact = item.payload as? Contact else { return .skipped(reason: "vcf holds contacts only") }
+        for t in item.metadata.tags where !contact.tags.contains(t) { contact.tags.append(t) }
+        buffer.removeAll(keepingCapacity: true)
+        for line in VCardWriter.lines(for: contact, version: version) {
+            Folding.fold(Array(line.utf8), into: &buffer)
+        }
+        try buffer.withUnsafeBytes { try sink.write($0) }
+        return .written
+    }
+
+    public func finish() throws { try sink.finish() }
+
+    /// The unfolded content lines of one card, BEGIN to END.
+    public static func lines(for c: Contact, version: Version) -> [String] {
+        let v4 = version == .v4
+        var out = ["BEGIN:VCARD", v4 ? "VERSION:4.0" : "VERSION:3.0"]
+        func esc(_ s: String) -> String { TextEscaping.escape(s) }
+        func types(_ t: String) -> String { ";TYPE=" + (v4 && t.contains(",") ? "\"\(t)\"" : t) }
+
+        // Values carried by grouped raw properties (Apple's item1.EMAIL) are written there, not twice.
+        var grouped: [String: [String: String]] = [:]  // property → value → group
+        for p in c.properties where p.group != nil {
+            let key = p.name.uppercased()
+            if key == "ADR" {
+                let parts = TextEscaping.split(Array(p.rawValue.utf8), separator: 0x3B).map { TextEscaping.unescape($0) }
+                grouped["ADR", default: [:]][parts.count > 3 ? parts[2] + "\u{0}" + parts[3] : ""] = p.group
+            } else {
+                var v = TextEscaping.unescape(p.rawValue)
+                if key == "TEL", v.lowercased().hasPrefix("tel:") { v = String(v.dropFirst(4)) }
+                grouped[key, default: [:]][v] = p.group
+            }
+        }
+        var written = Set<String>()
+        /// When a grouped raw property carries this value, writes that group's properties here (in the
+        /// attribute's place, so `email` stays first) and returns true.
+        func inGroup(_ key: String, _ value: String) -> Bool {
+            guard let g = grouped[key]?[value] else { return false }
+            if written.insert(g.lowercased()).inserted {
+                for p in c.properties where p.group?.lowercased() == g.lowercased() { out.append(p.contentLine) }
+            }
+            return true
+        }
+
+        let fn = c["fullName"] ?? {
+            let parts = ["namePrefix", "firstName", "middleName", "lastName", "nameSuffix"].compactMap { c[$0] }
+            return parts.isEmpty ? nil : parts.joined(separator: " ")
+        }() ?? c["fileAs"] ?? c["email"] ?? c["company"] ?? ""
+        out.append("FN:" + esc(fn))
+        let n = ["lastName", "firstName", "middleName", "namePrefix", "nameSuffix"].map { esc(c[$0] ?? "") }
+        out.append("N:" + (n.allSatisfy(\.isEmpty) ? esc(fn) + ";;;;" : n.joined(separator: ";")))
+        if let nick = c["nickname"] { out.append("NICKNAME:" + esc(nick)) }
+        if let uri = c.photo?.uri, c.photo?.data == nil {
+            out.append((v4 ? "PHOTO:" : "PHOTO;VALUE=URI:") + uri)
+        }
+        if let b = c["birthday"] { out.append(date("BDAY", b, v4)) }
+        for (prefix, t) in [("home", "home,postal,parcel"), ("work", "work,postal,parcel"), ("other", "postal,parcel")] {
+            let street = (c[prefix + "Street"] ?? "").replacingOccurrences(of: "\r\n", with: ",")
+                .replacingOccurrences(of: "\n", with: ",")
+            let parts = [c[prefix == "other" ? "otherPOBox" : prefix + "POBox"] ?? "", "", street,
+                         c[prefix + "City"] ?? "", c[prefix + "State"] ?? "",
+                         c[prefix + "PostalCode"] ?? "", c[prefix + "Country"] ?? ""]
+            if parts.allSatisfy(\.isEmpty) { continue }
+            if inGroup("ADR", (c[prefix + "Street"] ?? "") + "\u{0}" + parts[3]) { continue }
+            let tt = v4 ? (prefix == "other" ? "" : types(prefix)) : types(t)
+            out.append("ADR" + tt + ":" + parts.map(esc).joined(separator: ";"))
+        }
+        let phones: [(String, String)] = [
+            ("carPhone", "car,voice"), ("homeFax", "home,fax"), ("homePhone", "home,voice"),
+            ("mobilePhone", "cell,voice"), ("otherFax", "fax"), ("otherPhone", "voice"), ("pager", "pager"),
+            ("workFax", "work,fax"), ("workPhone", "work,voice"),
+        ]
+        for (field, t) in phones {
+            for (_, value) in c.numbered(field) where !inGroup("TEL", value) { out.append("TEL" + types(t) + ":" + esc(value)) }
+        }
+        for (_, value) in c.numbered("email") where !inGroup("EMAIL", value) { out.append("EMAIL" + (v4 ? "" : types("internet")) + ":" + esc(value)) }
+        if let u = c["homeURL"], !inGroup("URL", u) { out.append("URL" + types("home") + ":" + u) }
+        if let u = c["otherURL"], !inGroup("URL", u) { out.append("URL:" + u) }
+        if let u = c["workURL"], !inGroup("URL", u) { out.append("URL" + types("work") + ":" + u) }
+        if let company = c["company"] {
+            out.append("ORG:" + esc(company) + (c["department"].map { ";" + esc($0) } ?? ""))
+        } else if let d = c["department"] {
+            out.append("ORG:;" + esc(d))
+        }
+        if let t = c["jobTitle"] { out.append("TITLE:" + esc(t)) }
+        if let note = c["notes"] { out.append("NOTE:" + esc(note)) }
+        if let photo = c.photo, let data = photo.data {
+            if v4 {
+                out.append("PHOTO:" + photo.text)
+            } else {
+                let sub = photo.mediaType.map { t in t.split(separator: "/").last.map { $0.uppercased() } ?? t } ?? "JPEG"
+                out.append("PHOTO;ENCODING=b;TYPE=" + sub + ":" + Base64.encode(data))
+            }
+        }
+        if !c.tags.isEmpty { out.append("CATEGORIES:" + c.tags.map(esc).joined(separator: ",")) }
+        if let uid = c["vCardUID"] { out.append("UID:" + esc(uid)) }
+        for (_, im) in c.numbered("imAddress", numberedFrom: 1) { out.append("X-ZIMBRA-IMADDRESS:" + esc(im)) }
+        if let a = c["anniversary"] {
+            out.append(v4 ? date("ANNIVERSARY", a, true) : "X-ZIMBRA-ANNIVERSARY:" + esc(a))
+        }
+        if let m = c["maidenName"] { out.append("X-ZIMBRA-MAIDENNAME:" + esc(m)) }
+        for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { out.append(p.contentLine) }
+        out.append("END:VCARD")
+        return out
+    }
+
+    /// `BDAY;VALUE=date:1968-03-14` (3.0) / `BDAY:19680314` (4.0) for ISO dates; other text as is.
+    private static func date(_ name: String, _ value: String, _ v4: Bool) -> String {
+        let a = Array(value)
+        let iso = a.count == 10 && a[4] == "-" && a[7] == "-" && a.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || $0.element.isNumber }
+        if iso { return v4 ? name + ":" + value.filter { $0 != "-" } : name + ";VALUE=date:" + value }
+        if v4 && value.hasPrefix("--"), value.count == 7 { return name + ":--" + value.dropFirst(2).filter { $0 != "-" } }
+        return name + (v4 ? ";VALUE=text:" : ":") + TextEscaping.escape(value)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// End to end: CSV → vCard → CSV, and vCard fixtures through the built `ferry`.
+@Suite struct VCardCLITests {
+    func fixture(_ name: String) -> String { FerryCLI.fixtures.appendingPathComponent("contacts/\(name)").path }
+
+    @Test func outlookCSVToVCardToThunderbird() throws {
+        let dir = try FerryCLI.temporaryDirectory()
+        let vcf = dir.appendingPathComponent("x.vcf").path
+        let r1 = try FerryCLI.run(["convert", fixture("outlook-de.csv"), "-o", vcf])
+        #expect(r1.status == 0, "\(r1.stderr)")
+        let card = try String(contentsOfFile: vcf, encoding: .utf8)
+        #expect(card.hasPrefix("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:"))
+        #expect(card.contains("\r\nN:Müller;Jürgen;;Herr;\r\n"))
+        #expect(card.contains("\r\nTEL;TYPE=cell,voice:+49 171 9876543\r\n"))
+        #expect(card.contains("\r\nEMAIL;TYPE=internet:juergen.mueller@example.de\r\n"))
+        #expect(card.contains("\r\nORG:Müller & Söhne GmbH;Vertrieb\r\n"))
+
+        let csv = dir.appendingPathComponent("tb.csv").path
+        let r2 = try FerryCLI.run(["convert", vcf, "--to", "thunderbird-csv", "-o", csv])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        let text = try String(contentsOfFile: csv, encoding: .utf8)
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines[0].hasPrefix("First Name,Last Name,Display Name,Nickname,Primary Email,"))
+        #expect(lines[1].hasPrefix("Jürgen,Müller,"))
+        #expect(lines[1].contains("juergen.mueller@example.de"))
+        #expect(lines[1].contains("+49 171 9876543") && lines[1].contains("+49 211 123456"))
+    }
+
+    @Test func vcfToVcfKeepsUnknownProperties() throws {
+        let dir = try FerryCLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.vcf").path
+        let r = try FerryCLI.run(["convert", fixture("nextcloud-4.0.vcf"), "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.components(separatedBy: "BEGIN:VCARD").count == 3)
+        #expect(text.contains("\r\nGEO:geo:35.6812,139.7671\r\n"))
+        #expect(text.contains("\r\nX-CUSTOM-FIELD;X-PARAM=a,b:keep\\, me\r\n"))
+        #expect(text.contains("\r\nTEL;TYPE=cell,voice:+81-90-1234-5678\r\n"))
+
+        let apple = dir.appendingPathComponent("apple.vcf").path
+        let r2 = try FerryCLI.run(["convert", fixture("apple-3.0.vcf"), "-o", apple])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        let a = try String(contentsOfFile: apple, encoding: .utf8)
+        #expect(a.contains("\r\nitem1.X-ABLabel:_$!<Other>!$_\r\n"))
+        // The grouped e-mail and address keep their group (once, not also ungrouped).
+        #expect(a.contains("\r\nitem1.EMAIL;TYPE=INTERNET;TYPE=pref:amelie@atelier.example\r\nitem1.X-ABLabel:")
+                || a.contains("\r\nitem1.EMAIL;type=INTERNET;type=pref:amelie@atelier.example\r\n"))
+        #expect(a.components(separatedBy: "amelie@atelier.example").count == 2)
+        #expect(a.contains("\r\nitem2.ADR;") && !a.contains("\r\nADR;"))
+        #expect(a.contains("\r\nIMPP;X-SERVICE-TYPE=Skype;TYPE=pref:skype:amelie.lefevre\r\n"))
+    }
+
+    @Test func writesVCard40OnRequest() throws {
+        let dir = try FerryCLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("v4.vcf").path
+        let r = try FerryCLI.run(["convert", fixture("outlook-2.1.vcf"), "--vcard-version", "4.0", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.hasPrefix("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Jürgen Müller\r\n"))
+        #expect(text.contains("\r\nTEL;TYPE=\"cell,voice\":+49 171 9876543\r\n"))
+        #expect(text.contains("\r\nPHOTO:data:image/png;base64,iVBOR"))
+        let bad = try FerryCLI.run(["convert", fixture("outlook-2.1.vcf"), "--vcard-version", "2.1", "-o", out.replacingOccurrences(of: "v4.vcf", with: "v21.vcf")])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("vcf.version"), "\(bad.stderr)")
+    }
+}
