@@ -205,8 +205,8 @@ public final class FileMapping {
 
     /// How far the helper maps ahead of the reader, and how much the reader may leave mapped behind it:
     /// together they bound the resident size (file pages count as resident once mapped).
-    static let readAhead = 16 << 20
-    public static let releaseStep = 8 << 20
+    static let readAhead = 8 << 20
+    public static let releaseStep = 4 << 20
 
     /// Starts mapping pages ahead of a reader that begins at `offset` (files of 32 MiB and more).
     func startReadingAhead(from offset: Int) {
