@@ -184,13 +184,7 @@ public final class CharsetDecoder {
             var written = 0
             var stop = false
             while i < count {
-                while i + 8 <= count {
-                    let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
-                    if word & 0x8080_8080_8080_8080 != 0 { break }
-                    UnsafeMutableRawPointer(dst + written).storeBytes(of: word, as: UInt64.self)
-                    i &+= 8
-                    written &+= 8
-                }
+                copyASCIIRun(src, count, &i, dst, &written)
                 if i >= count { break }
                 let b = src[i]
                 if b < 0x80 {

@@ -100,13 +100,7 @@ final class SingleByteTable: @unchecked Sendable {
         var i = 0
         while i < count {
             if asciiCompatible {
-                while i + 8 <= count {
-                    let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
-                    if word & 0x8080_8080_8080_8080 != 0 { break }
-                    UnsafeMutableRawPointer(dst + written).storeBytes(of: word, as: UInt64.self)
-                    i &+= 8
-                    written &+= 8
-                }
+                copyASCIIRun(src, count, &i, dst, &written)
                 if i >= count { break }
                 let b = src[i]
                 if b < 0x80 {
@@ -208,5 +202,19 @@ final class DoubleByteTable: @unchecked Sendable {
         let scalars = Array(String(decoding: utf8, as: UTF8.self).unicodeScalars)
         guard scalars.count == 1, scalars[0].value < 0x10000 else { return nil }
         return scalars[0].value
+    }
+}
+
+/// Copies 8-byte words of pure ASCII from `src[i...]` to `dst[written...]` (the bulk fast path of
+/// the table decoders); stops before the first word holding a byte ≥ 0x80 or at the last partial word.
+@inline(__always)
+func copyASCIIRun(_ src: UnsafePointer<UInt8>, _ count: Int, _ i: inout Int,
+                  _ dst: UnsafeMutablePointer<UInt8>, _ written: inout Int) {
+    while i + 8 <= count {
+        let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
+        if word & 0x8080_8080_8080_8080 != 0 { return }
+        UnsafeMutableRawPointer(dst + written).storeBytes(of: word, as: UInt64.self)
+        i &+= 8
+        written &+= 8
     }
 }
