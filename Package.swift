@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "FerryMIME", dependencies: ["FerryCore"]),
         .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib"]),
         .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME", "FerryArchive"]),
-        .target(name: "FerryMigration", dependencies: ["FerryCore", "FerryArchive", "FerryPipeline"]),
+        .target(name: "FerryMigration", dependencies: ["FerryCore", "FerryContacts", "FerryArchive", "FerryPipeline"]),
         .executableTarget(
             name: "ferry",
             dependencies: [

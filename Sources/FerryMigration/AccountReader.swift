@@ -1,4 +1,5 @@
 import FerryArchive
+import FerryContacts
 import FerryCore
 import FerryPipeline
 import Foundation
@@ -196,8 +197,24 @@ public final class AccountReader: ItemReader {
         default: key = item.payload.originalBytes.map(sha256Hex)
         }
         let expected = item.kind == .message ? e.sha256 : e.key
-        guard expected == nil || key == expected else { return }
+        if item.kind == .message, let expected, key != expected, let bytes = item.payload.originalBytes {
+            // An mbox ends every message with a line break; one the original lacked is taken off again.
+            var trimmed = bytes
+            if trimmed.last == 0x0A { trimmed.removeLast() }
+            if trimmed.last == 0x0D { trimmed.removeLast() }
+            guard trimmed.count < bytes.count, sha256Hex(trimmed) == expected else { return }
+            item.payload = RawMessage(trimmed)
+        } else {
+            guard expected == nil || key == expected else { return }
+        }
         used.insert(i)
+        if var contact = item.payload as? Contact, let names = e.extra["ferry.fields"] {
+            let original = Set(names.split(separator: "\n").map { $0.lowercased() })
+            if !original.contains("fullname"), contact["fullName"] != nil {
+                contact["fullName"] = nil
+                item.payload = contact
+            }
+        }
         apply(e, to: &item, flagsFromTree: item.kind == .message, tagsFromTree: item.kind == .message || item.kind == .contact)
     }
 
@@ -205,7 +222,7 @@ public final class AccountReader: ItemReader {
         var m = item.metadata
         m.id = e.id ?? m.id
         if let date = e.date { m.date = Date(timeIntervalSince1970: date) }
-        for (k, v) in e.extra where m.extra[k] == nil { m.extra[k] = v }
+        for (k, v) in e.extra where m.extra[k] == nil && !k.hasPrefix("ferry.") { m.extra[k] = v }
         let recorded = Set(e.flags)
         if flagsFromTree {
             m.flags = m.flags.union(recorded.subtracting(AccountReader.treeFlags))

@@ -1,4 +1,5 @@
 import FerryArchive
+import FerryContacts
 import FerryCore
 import FerryPipeline
 import Foundation
@@ -182,6 +183,10 @@ public final class AccountWriter: ItemWriter {
     private func writeContact(_ item: Item, entry: inout ManifestEntry) throws -> WriteOutcome {
         let folder = item.metadata.folder ?? AccountLayout.defaultFolder(.contact)
         entry.key = AccountWriter.contactKey(item.payload)
+        if let contact = item.payload as? Contact {
+            // vCard needs an FN: a contact without a full name gets one written, which is not its own.
+            entry.extra["ferry.fields"] = contact.fields.map(\.name).joined(separator: "\n")
+        }
         if let dialect = contactsCSV {
             var csvEntry = entry
             let path = AccountLayout.file(in: AccountLayout.contacts, folder: folder, extension: "csv")
@@ -194,11 +199,9 @@ public final class AccountWriter: ItemWriter {
 
     /// What identifies a contact across a vCard round trip well enough to recognise it.
     static func contactKey(_ payload: any ItemPayload) -> String? {
-        let object = payload.jsonObject()
-        for name in ["fullName", "displayName", "email", "fileAs"] {
-            if let value = object[name] as? String, !value.isEmpty { return value }
-        }
-        return nil
+        guard let contact = payload as? Contact else { return nil }
+        let key = contact["email"] ?? contact.displayName
+        return key.isEmpty ? nil : key
     }
 
     private func writeCalendar(_ item: Item, entry: inout ManifestEntry) throws -> WriteOutcome {
