@@ -145,10 +145,15 @@ public final class AccountWriter: ItemWriter {
         return .written
     }
 
+    /// The folder's default view from Zimbra's `.meta` (`view`, or `vt` in its metadata: a type code or name).
     static func zimbraView(_ item: Item) -> String? {
-        guard let meta = item.metadata.extra["zimbra.meta"],
-              let object = (try? JSONSerialization.jsonObject(with: Data(meta.utf8))) as? [String: Any] else { return nil }
-        return object["view"] as? String
+        guard let json = item.metadata.extra["zimbra.meta"], let meta = try? ZimbraMeta(json: Array(json.utf8)) else {
+            return nil
+        }
+        if let view = meta.string("view") { return view }
+        guard let metadata = try? meta.metadata(), let vt = metadata["vt"]?.text else { return nil }
+        if let code = Int(vt), let type = ZimbraItemType(rawValue: code) { return type.name }
+        return vt
     }
 
     private func mailWriter() throws -> any ItemWriter {
