@@ -66,7 +66,9 @@ public enum BatchManifest {
                     header = cells.map { $0.lowercased() }
                     continue
                 }
-                let columns = header ?? ["input", "output", "account", "options"]
+                let positional = ["input", "output", "account", "options"]
+                var columns = header ?? positional
+                if columns.count < positional.count { columns += positional[columns.count...] }
                 for (i, cell) in cells.enumerated() where i < columns.count {
                     switch columns[i] {
                     case "input": input = cell
