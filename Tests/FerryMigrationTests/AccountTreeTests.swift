@@ -117,6 +117,37 @@ import Testing
         #expect(fm.fileExists(atPath: tree + "/contacts/Contacts.vcf"))
     }
 
+    @Test func editedTreeAssemblesWithTheEdits() throws {
+        let dir = try Self.temporaryDirectory()
+        let tree = dir + "/account"
+        _ = try Self.convert([Self.export], to: tree + "/", format: "account")
+        let fm = FileManager.default
+        // Flag the unread message in the Inbox (a mail client marked it read and flagged), delete the
+        // newsletter, add a contact at the end of an address book.
+        let inbox = tree + "/mail/cur"
+        let names = try fm.contentsOfDirectory(atPath: inbox)
+        let unread = try #require(names.first { $0.hasPrefix("1700000100.") })
+        let newsletter = try #require(names.first { $0.hasPrefix("1700000700.") })
+        try fm.moveItem(atPath: inbox + "/" + unread, toPath: inbox + "/" + unread.replacingOccurrences(of: ":2,", with: ":2,FS"))
+        try fm.removeItem(atPath: inbox + "/" + newsletter)
+        let book = tree + "/contacts/Contacts.vcf"
+        let added = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Janice Hosenstein\r\nEMAIL:janice@example.org\r\nEND:VCARD\r\n"
+        try Data((try String(contentsOfFile: book, encoding: .utf8) + added).utf8).write(to: URL(fileURLWithPath: book))
+        let back = dir + "/back.tgz"
+        _ = try Self.convert([tree], to: back)
+        let items = try Self.items(back)
+        let messages = items.filter { $0.kind == .message }
+        #expect(messages.count == 6)
+        let rachel = try #require(messages.first { $0.metadata.id == "257" })
+        #expect(rachel.metadata.flags == [MailFlag.flagged])
+        #expect(!messages.contains { $0.metadata.id == "263" })
+        let contacts = items.compactMap { $0.payload as? Contact }
+        #expect(contacts.count == 4)
+        #expect(contacts.contains { $0["email"] == "janice@example.org" })
+        // The untouched items keep their ids.
+        #expect(Set(items.filter { $0.kind == .contact }.compactMap(\.metadata.id)).isSuperset(of: ["400", "401", "402"]))
+    }
+
     @Test func treeWithoutManifestAssembles() throws {
         let dir = try Self.temporaryDirectory()
         let tree = dir + "/loose"
