@@ -288,11 +288,29 @@ public final class BatchRunner: @unchecked Sendable {
         if let csv = job.options["csv-format"] { request.readOptions.csvFormat = csv; request.writeOptions.csvFormat = csv }
         if let charset = job.options["charset"] { request.readOptions.charset = try Charset(charset) }
         request.writeOptions.formatOptions["sources"] = job.input
+        // Other directory outputs (a Maildir, a folder of .eml files) are built aside and renamed too.
+        var staged: String?
+        if let name = request.to, let format = registry.format(named: name), format.writesDirectory,
+           !(format is AccountFormat) {
+            let work = (parent.isEmpty ? "." : parent) + "/." + (output as NSString).lastPathComponent + ".ferry-partial"
+            try? fm.removeItem(atPath: work)
+            try makeDirectory(work)
+            request.output = work
+            staged = work
+        }
         do {
             let summary = try Converter(registry: registry, log: log, progress: .never).run(request)
+            if let staged {
+                if fm.fileExists(atPath: output) { rmdir(output) }
+                guard rename(staged, output) == 0 else {
+                    throw FerryError.io("io.rename", "cannot move the finished output into place: "
+                                        + String(cString: strerror(errno)), file: output)
+                }
+            }
             if let aside { try? fm.removeItem(atPath: aside) }
             return summary
         } catch {
+            if let staged { try? fm.removeItem(atPath: staged) }
             if let aside, !fm.fileExists(atPath: output) { rename(aside, output) }
             throw error
         }

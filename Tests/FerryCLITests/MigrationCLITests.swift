@@ -79,6 +79,7 @@ import Testing
             {"input":"\(Self.export)","output":"out/alice.tgz","account":"alice"}
             {"input":"missing.tgz","output":"out/bob/","account":"bob"}
             {"input":"\(Self.export)","output":"out/carol/","account":"carol","options":{"mail-format":"mbox"}}
+            {"input":"\(FerryCLI.fixtures.path)/archives/takeout.mbox","output":"out/dave","account":"dave","options":{"to":"maildir"}}
             """
         try Data(lines.utf8).write(to: URL(fileURLWithPath: manifest))
         #expect(try FerryCLI.run(["batch", manifest, "--shard", "3/2"]).status == 2)
@@ -97,6 +98,10 @@ import Testing
         let whole = try JSONSerialization.jsonObject(with: all.stdout) as? [String: Any]
         #expect(whole?["alreadyDone"] as? Int == 2)
         #expect((whole?["accounts"] as? [String: Int])?["failed"] == 1)
+        // dave's Maildir was built aside and renamed into place.
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/dave/cur").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
+                    .filter { $0.hasPrefix(".") }.isEmpty)
         let log = try String(contentsOfFile: dir.appendingPathComponent("m.jsonl.ferry/logs/bob.log").path, encoding: .utf8)
         #expect(log.contains("missing.tgz"))
         // An output that exists and is not this batch's is left alone.
