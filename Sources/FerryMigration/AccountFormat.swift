@@ -30,8 +30,14 @@ public struct AccountFormat: Format {
         let root = String(name.dropLast())
         if FileManager.default.fileExists(atPath: root + "/" + AccountLayout.manifest) { return 95 }
         if isDirectory(root + "/cur") { return 0 }
-        let areas = [AccountLayout.mail, AccountLayout.contacts, AccountLayout.calendars, AccountLayout.files]
-        return areas.contains { isDirectory(root + "/" + $0) } ? 65 : 0
+        // Without a manifest: only the tree's areas at the top (a folder of .eml files whose folders
+        // happen to be called "mail" stays an emldir).
+        let areas: Set<String> = [AccountLayout.mail, AccountLayout.contacts, AccountLayout.calendars, AccountLayout.files,
+                                  AccountLayout.unconverted]
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return 0 }
+        let visible = entries.filter { !$0.hasPrefix(".") }
+        guard !visible.isEmpty, visible.allSatisfy({ areas.contains($0) && isDirectory(root + "/" + $0) }) else { return 0 }
+        return 65
     }
 
     public func makeReader(_ input: FormatInput, options: ReadOptions, log: DiagnosticLog) throws -> any ItemReader {

@@ -203,6 +203,20 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/precious.txt"))
     }
 
+    @Test func accountTreesAreRecognisedWithoutTakingOtherFolders() throws {
+        let dir = try Self.temporaryDirectory()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/tree/mail/cur", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: dir + "/tree/contacts", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: dir + "/emls/mail", withIntermediateDirectories: true)
+        try Data("Subject: x\r\n\r\nx\r\n".utf8).write(to: URL(fileURLWithPath: dir + "/emls/1.eml"))
+        let format = AccountFormat()
+        #expect(format.bid(prefix: [], name: dir + "/tree/") == 65)
+        #expect(format.bid(prefix: [], name: dir + "/emls/") == 0)
+        #expect(format.bid(prefix: [], name: dir + "/tree/mail/") == 0)
+        #expect(FormatRegistry.migration.sniff(prefix: [], name: dir + "/emls/")?.format.name == "emldir")
+    }
+
     @Test func routingExplodesOnlyMultiTypeInputsIntoPlainDirectories() throws {
         let registry = FormatRegistry.migration
         let mbox = Self.root.appendingPathComponent("Fixtures/archives/thunderbird.mbox").path
