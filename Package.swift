@@ -10,6 +10,7 @@
 //   FerryText      RFC 2425/5545/6350 content lines (folding, parameters, escaping), quoted-printable, base64
 //   FerryCalendar  iCalendar components, typed values, validation rules, recurrence, time zones, free/busy
 //   FerryPipeline  the format registry, sniffing, routing items to writers
+//   FerryMigration whole accounts: explode an export into a folder tree, assemble it back, batch runs
 //   ferry          the CLI (one file per subcommand)
 import PackageDescription
 
@@ -24,6 +25,7 @@ let package = Package(
         .library(name: "FerryCalendar", targets: ["FerryCalendar"]),
         .library(name: "FerryMIME", targets: ["FerryMIME"]),
         .library(name: "FerryArchive", targets: ["FerryArchive"]),
+        .library(name: "FerryMigration", targets: ["FerryMigration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,10 +51,11 @@ let package = Package(
         .target(name: "FerryMIME", dependencies: ["FerryCore"]),
         .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib"]),
         .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME", "FerryArchive"]),
+        .target(name: "FerryMigration", dependencies: ["FerryCore", "FerryContacts", "FerryArchive", "FerryPipeline"]),
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryPipeline", "FerryCore",
+                "FerryPipeline", "FerryCore", "FerryMigration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "FerryMIMETests", dependencies: ["FerryMIME", "FerryCore"]),
         .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
+        .testTarget(name: "FerryMigrationTests", dependencies: ["FerryMigration", "FerryPipeline", "FerryArchive", "FerryCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryCore
+import FerryMigration
 import FerryPipeline
 import Foundation
 #if canImport(Glibc)
@@ -16,6 +17,9 @@ struct Convert: ParsableCommand {
               ferry convert calendar.ics --start -7days --end +2weeks -o week.ics
               cat contacts.vcf | ferry convert - --from vcf --to csv --csv-format thunderbird-csv -o -
               ferry convert msg.eml --part 2 -o invoice.pdf
+              ferry convert export.tgz -o account/          (explode: Maildir, .vcf, .ics, files, manifest.json)
+              ferry convert account/ -o export.tgz          (assemble back into Zimbra's layout)
+              ferry convert export.tgz --to ox -o ox-import/ (Open-Xchange import set)
             """
     )
 
@@ -49,6 +53,11 @@ struct Convert: ParsableCommand {
     var mboxVariant: String?
     @Option(help: "vCard version to write: 3.0 (default, Zimbra's order) or 4.0.")
     var vcardVersion: String?
+
+    @Option(help: "Mail in an exploded account (--to account): maildir (Maildir++, default) or mbox (one file per folder).")
+    var mailFormat: String?
+    @Option(help: "Also write each address book of an exploded account as this CSV dialect (e.g. outlook-2003-csv).")
+    var contactsCsv: String?
 
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
@@ -85,7 +94,15 @@ struct Convert: ParsableCommand {
             if log.hasErrors { throw ExitCode(1) }
             return
         }
-        let summary = try Converter(log: log).run(request)
+        // A multi-type export written to a plain directory explodes into an account tree.
+        let registry = FormatRegistry.migration
+        if request.to == nil, AccountRouting.explodes(inputs: inputs, output: output, from: from, registry: registry) {
+            request.to = "account"
+        }
+        if let mailFormat { request.writeOptions.formatOptions["mail-format"] = mailFormat }
+        if let contactsCsv { request.writeOptions.formatOptions["contacts-csv"] = contactsCsv }
+        request.writeOptions.formatOptions["sources"] = inputs.joined(separator: "\n")
+        let summary = try Converter(registry: registry, log: log).run(request)
         try finish(summary, log: log, json: json)
     }
 }

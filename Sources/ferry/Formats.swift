@@ -26,7 +26,7 @@ struct Formats: ParsableCommand {
             }
             return
         }
-        let table = FormatCatalog.rows(registry: .standard)
+        let table = FormatCatalog.rows(registry: .migration)
         if json {
             let objects = table.map { row -> [String: Any] in
                 ["name": row.name, "read": row.read, "write": row.write, "validate": row.validate,

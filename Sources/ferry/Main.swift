@@ -12,7 +12,7 @@ struct Ferry: ParsableCommand {
             2 usage or I/O error.
             """,
         version: "0.1.0",
-        subcommands: [Convert.self, Validate.self, Freebusy.self, Inspect.self, Formats.self]
+        subcommands: [Convert.self, Validate.self, Freebusy.self, Inspect.self, Formats.self, Batch.self]
     )
 }
 
