@@ -16,6 +16,11 @@ struct Convert: ParsableCommand {
               ferry convert calendar.ics --start -7days --end +2weeks -o week.ics
               cat contacts.vcf | ferry convert - --from vcf --to csv --csv-format thunderbird-csv -o -
               ferry convert msg.eml --part 2 -o invoice.pdf
+              ferry convert calendar.ics -o events.csv            (one row per event; calendar-csv)
+              ferry convert calendar.ics -o events.csv --expand --start 2024/01/01 --end 2024/12/31
+                                                          (one row per occurrence in the range)
+              ferry convert calendar.ics -o events/               (one .ics per event, named by UID;
+                                                           also --to ics -o events/ or --to ics-files)
             """
     )
 
@@ -50,6 +55,9 @@ struct Convert: ParsableCommand {
     @Option(help: "vCard version to write: 3.0 (default, Zimbra's order) or 4.0.")
     var vcardVersion: String?
 
+    @Flag(help: "Calendar to CSV: one row per occurrence within --start/--end (recurring events expanded, overrides in place of the occurrences they move) instead of one row per event.")
+    var expand = false
+
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
 
@@ -76,6 +84,10 @@ struct Convert: ParsableCommand {
         request.writeOptions.csvFormat = csvFormat
         request.writeOptions.locale = locale
         request.writeOptions.timeContext = request.readOptions.timeContext
+        if expand {
+            request.writeOptions.formatOptions["instances"] = "1"
+            request.writeOptions.timeRange = request.readOptions.timeRange
+        }
         if let part {
             guard inputs.count == 1 else {
                 throw FerryError.usage("part.inputs", "--part takes exactly one input message")
