@@ -27,8 +27,10 @@ import Testing
     @Test func directoryRecursesAndInvalidFilesExitOne() throws {
         let r = try FerryCLI.run(["validate", Self.calendar.path])
         #expect(r.status == 1)
-        let fileCount = try FileManager.default.contentsOfDirectory(atPath: Self.calendar.appendingPathComponent("invalid").path)
-            .filter { $0.hasSuffix(".ics") }.count + Self.valid.count
+        let fileCount = try ["invalid", "itip"].map {
+            try FileManager.default.contentsOfDirectory(atPath: Self.calendar.appendingPathComponent($0).path)
+                .filter { $0.hasSuffix(".ics") }.count
+        }.reduce(0, +) + Self.valid.count
         #expect(r.out.contains("\(fileCount) files checked"))
         #expect(r.out.contains("invalid/missing-dtstamp.ics:4:1: error: VEVENT has no DTSTAMP (required, RFC 5545 §3.6.1) [ics.missing-property]"))
     }
@@ -166,5 +168,12 @@ import Testing
         #expect(try FerryCLI.run(["freebusy", Self.path("google.ics"), "-o", out.path]).status == 0)
         let v = try FerryCLI.run(["validate", "--strict", out.path])
         #expect(v.status == 0, "\(v.out)")
+        #expect(!(try String(contentsOf: out, encoding: .utf8)).contains("METHOD:"))
+        // With an organizer it is an iTIP PUBLISH (RFC 5546 §3.3.1), still valid under --strict.
+        let published = dir.appendingPathComponent("published.ifb")
+        #expect(try FerryCLI.run(["freebusy", Self.path("google.ics"), "--organizer", "jana@example.de", "-o", published.path]).status == 0)
+        #expect((try String(contentsOf: published, encoding: .utf8)).contains("METHOD:PUBLISH\r\n"))
+        let v2 = try FerryCLI.run(["validate", "--strict", published.path])
+        #expect(v2.status == 0, "\(v2.out)")
     }
 }

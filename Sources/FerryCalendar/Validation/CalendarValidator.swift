@@ -64,7 +64,14 @@ public struct CalendarValidator: Sendable {
                 context.isVCalendar1 = false
             case .calendarProperty(let line):
                 header.append(line)
-                if line.name == "METHOD" { context.method = line.valueString.uppercased() }
+                if line.name == "METHOD" {
+                    let method = line.valueString.uppercased()
+                    context.method = method
+                    if !MethodTable.methods.contains(method), !method.hasPrefix("X-") {
+                        context.report(.warning, "itip.unknown-method", "METHOD:\(line.valueString) is none of RFC 5546's "
+                                       + MethodTable.methods.sorted().joined(separator: ", "), at: line, byte: line.valueStart)
+                    }
+                }
                 if line.name == "VERSION", line.valueString.trimmingCharacters(in: .whitespaces) == "1.0" {
                     context.isVCalendar1 = true
                 }
