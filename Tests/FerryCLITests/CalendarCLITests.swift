@@ -35,6 +35,23 @@ import Testing
         #expect(r.out.contains("invalid/missing-dtstamp.ics:4:1: error: VEVENT has no DTSTAMP (required, RFC 5545 §3.6.1) [ics.missing-property]"))
     }
 
+    @Test func quotedGlobPatternsRecurse() throws {
+        // Passed unexpanded (no shell), as CI configurations often do.
+        let all = try FerryCLI.run(["validate", Self.calendar.path + "/**/*.ics", "--report", "json"])
+        let root = try JSONSerialization.jsonObject(with: all.stdout) as! [String: Any]
+        let paths = (root["files"] as! [[String: Any]]).map { $0["path"] as! String }
+        let expected = try FileManager.default.subpathsOfDirectory(atPath: Self.calendar.path).filter { $0.hasSuffix(".ics") }
+        #expect(paths.count == expected.count)
+        #expect(paths == paths.sorted())
+        #expect(paths.contains { $0.hasSuffix("/itip/reply-valid.ics") } && paths.contains { $0.hasSuffix("/google.ics") })
+        let some = try FerryCLI.run(["validate", Self.calendar.path + "/itip/re[pq]*-valid.ics"])
+        #expect(some.status == 0, "\(some.out)")
+        #expect(some.out.contains("2 files checked: 2 valid"))
+        let none = try FerryCLI.run(["validate", Self.calendar.path + "/nothing-*.ics"])
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("no file matches"))
+    }
+
     @Test func missingFileIsExitTwo() throws {
         let r = try FerryCLI.run(["validate", Self.path("nope.ics")])
         #expect(r.status == 2)
