@@ -115,6 +115,51 @@ enum FastTables {
         return h
     }
 
+    /// Required properties when the calendar has a METHOD (RFC 5545 §3.6.1 relaxes DTSTART then).
+    static let requiredUnderMethod: [UInt64] = masks { $0 == .one || $0 == .atLeastOne }
+
+    /// RFC 5546 methods, by id (the index), and the statuses a method table may name.
+    static let methodNames: [[UInt8]] = MethodTable.methods.sorted().map { Array($0.utf8) }
+    static let statusNames: [[UInt8]] = ["TENTATIVE", "CONFIRMED", "CANCELLED", "NEEDS-ACTION", "COMPLETED", "IN-PROCESS",
+                                         "DRAFT", "FINAL"].map { Array($0.utf8) }
+
+    /// One method's table for one component, as masks.
+    struct MethodMasks {
+        var required: UInt64 = 0
+        var forbidden: UInt64 = 0
+        var single: UInt64 = 0
+        var alarmForbidden = false
+        /// Allowed statuses (bit = index in `statusNames`); all bits when the table names none.
+        var statuses: UInt16 = 0xFFFF
+    }
+
+    /// [method id][component id]: nil when the method does not carry that (scheduled) component.
+    static let methodMasks: [[MethodMasks?]] = MethodTable.methods.sorted().map { method in
+        componentNames.map { component in
+            guard let rules = MethodTable.rules[method]?[component] else { return nil }
+            var m = MethodMasks()
+            for (name, count) in rules.counts {
+                if name == "VALARM" { m.alarmForbidden = count == .none; continue }
+                let bit: UInt64 = 1 << UInt64(id(name))
+                switch count {
+                case .one: m.required |= bit; m.single |= bit
+                case .atLeastOne: m.required |= bit
+                case .atMostOne: m.single |= bit
+                case .none: m.forbidden |= bit
+                }
+            }
+            if let statuses = rules.statuses {
+                m.statuses = 0
+                for (k, name) in statusNames.enumerated() where statuses.contains(String(decoding: name, as: UTF8.self)) {
+                    m.statuses |= 1 << UInt16(k)
+                }
+            }
+            return m
+        }
+    }
+
+    static let STATUS = id("STATUS")
+
     static let componentIDs: [(name: [UInt8], id: UInt8)] = componentNames.enumerated().map { (Array($1.utf8), UInt8($0)) }
 }
 
@@ -150,6 +195,10 @@ private struct Frame {
     var hasUID = false
     /// 1 DISPLAY, 2 EMAIL, 0 other.
     var action: UInt8 = 0
+    /// Properties met more than once; a VALARM inside; the STATUS (index in `statusNames`, or -1).
+    var repeated: UInt64 = 0
+    var hasAlarm = false
+    var status = -1
 
     init(component: UInt8) { self.component = component }
 }
@@ -170,6 +219,8 @@ private final class FastEngine {
     private var definedZones = Set<UInt64>()
     private var referencedZones = Set<UInt64>()
     private var calendars = 0
+    /// The current VCALENDAR's METHOD (index in `FastTables.methodNames`), -1 without one.
+    private var method = -1
     private(set) var topComponents = 0
     /// Parameters of the current line (reused).
     private var parameters: [Parameter] = []
@@ -347,10 +398,12 @@ private final class FastEngine {
             guard FastTables.children[Int(parent.component)] & (1 << UInt16(id)) != 0 else { return false }
             stack[stack.count - 1].children += 1
             if id == FastTables.standard || id == FastTables.daylight { stack[stack.count - 1].hasObservance = true }
+            if id == FastTables.valarm { stack[stack.count - 1].hasAlarm = true }
             if stack.count == 1 { topComponents += 1 }
         } else {
             guard id == FastTables.vcalendar else { return false }
             calendars += 1
+            method = -1
         }
         stack.append(Frame(component: id))
         return true
@@ -359,12 +412,19 @@ private final class FastEngine {
     private func end() -> Bool {
         let f = stack.removeLast()
         let c = Int(f.component)
-        // Required properties (METHOD, which relaxes some, is left to the full check).
-        guard f.seen & FastTables.required[c] == FastTables.required[c] else { return false }
+        // Required properties (a METHOD relaxes DTSTART; its own table is checked below).
+        let required = method >= 0 ? FastTables.requiredUnderMethod[c] : FastTables.required[c]
+        guard f.seen & required == required else { return false }
+        if method >= 0, stack.count == 1, f.component >= FastTables.vevent, f.component <= FastTables.vfreebusy {
+            // RFC 5546: the method's table for this component.
+            guard let m = FastTables.methodMasks[method][c], f.seen & m.required == m.required, f.seen & m.forbidden == 0,
+                  f.repeated & m.single == 0, !(m.alarmForbidden && f.hasAlarm),
+                  f.status < 0 || m.statuses & (1 << UInt16(f.status)) != 0 else { return false }
+        }
         let has = { (id: Int) in f.seen & (1 << UInt64(id)) != 0 }
         switch f.component {
         case FastTables.vcalendar:
-            guard f.children > 0, !has(FastTables.METHOD) else { return false }
+            guard f.children > 0 else { return false }
         case FastTables.vevent, FastTables.vtodo, FastTables.vjournal:
             if f.component != FastTables.vjournal {
                 let endID = f.component == FastTables.vtodo ? FastTables.DUE : FastTables.DTEND
@@ -426,7 +486,10 @@ private final class FastEngine {
         let c = Int(stack[top].component)
         let bit: UInt64 = 1 << UInt64(id)
         guard FastTables.allowed[c] & bit != 0 else { return false }
-        if stack[top].seen & bit != 0 && FastTables.atMostOnce[c] & bit != 0 { return false }
+        if stack[top].seen & bit != 0 {
+            if FastTables.atMostOnce[c] & bit != 0 { return false }
+            stack[top].repeated |= bit
+        }
         stack[top].seen |= bit
         let b = buffer
         let n = length
@@ -443,6 +506,14 @@ private final class FastEngine {
             switch id {
             case FastTables.VERSION:
                 return FastEngine.equals(b, valueStart, n, "2.0")
+            case FastTables.METHOD:
+                // Only before the calendar's first component (the full check applies it from where it stands).
+                guard stack[top].children == 0,
+                      let m = FastTables.methodNames.firstIndex(where: { FastEngine.equals(b, valueStart, n, $0) })
+                else { return false }
+                method = m
+            case FastTables.STATUS:
+                stack[top].status = FastTables.statusNames.firstIndex { FastEngine.equals(b, valueStart, n, $0) } ?? -1
             case FastTables.UID:
                 if c == Int(FastTables.vevent) || c == Int(FastTables.vtodo) || c == Int(FastTables.vjournal) {
                     for k in valueStart..<n where b[k] == 0x5C { return false }  // compared unescaped: full check
