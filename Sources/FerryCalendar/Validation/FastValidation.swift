@@ -19,7 +19,7 @@ struct FastCalendarValidator {
     }
 
     static func run(_ source: ByteSource) -> Outcome {
-        let engine = FastEngine()
+        var engine = FastEngine()
         defer { engine.deallocate() }
         do {
             return try engine.run(LineReader(source: source, maxLineLength: 64 << 20)) ? .valid(components: engine.topComponents)
@@ -210,7 +210,8 @@ private struct Parameter {
     var valueEnd: Int
 }
 
-private final class FastEngine {
+/// A struct, not a class: its state is checked for exclusive access at compile time, not per access.
+private struct FastEngine {
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity = 4096
     private var length = 0
@@ -233,7 +234,7 @@ private final class FastEngine {
 
     func deallocate() { buffer.deallocate() }
 
-    private func append(_ bytes: UnsafeRawBufferPointer, from: Int) {
+    private mutating func append(_ bytes: UnsafeRawBufferPointer, from: Int) {
         let n = bytes.count - from
         if length + n > capacity {
             var c = capacity * 2
@@ -249,7 +250,7 @@ private final class FastEngine {
     }
 
     /// True when the input is valid (no diagnostic at all).
-    func run(_ reader: LineReader) throws -> Bool {
+    mutating func run(_ reader: LineReader) throws -> Bool {
         var first = true
         var haveLine = false
         while let line = try reader.next() {
@@ -286,7 +287,7 @@ private final class FastEngine {
 
     /// The content-line reader joins a line ending in `=` with the next when it is quoted-printable:
     /// such lines are the full check's business.
-    private func qpSoftBreakPending() -> Bool {
+    private mutating func qpSoftBreakPending() -> Bool {
         guard length > 0, buffer[length - 1] == 0x3D else { return false }
         let pattern = Array("QUOTED-PRINTABLE".utf8)
         var colon = 0
@@ -304,7 +305,7 @@ private final class FastEngine {
 
     // MARK: one logical line
 
-    private func process() -> Bool {
+    private mutating func process() -> Bool {
         let b = buffer
         let n = length
         if n == 0 {
@@ -383,7 +384,7 @@ private final class FastEngine {
         return property_(property, valueStart: valueStart, zone: zone)
     }
 
-    private func parameterValue(_ name: StaticString) -> (Int, Int)? {
+    private mutating func parameterValue(_ name: StaticString) -> (Int, Int)? {
         if parameters.isEmpty { return nil }
         for p in parameters where FastEngine.equalsIgnoringCase(buffer, p.nameStart, p.nameEnd, name) {
             return (p.valueStart, p.valueEnd)
@@ -393,7 +394,7 @@ private final class FastEngine {
 
     // MARK: structure
 
-    private func begin(_ id: UInt8) -> Bool {
+    private mutating func begin(_ id: UInt8) -> Bool {
         if let parent = stack.last {
             guard FastTables.children[Int(parent.component)] & (1 << UInt16(id)) != 0 else { return false }
             stack[stack.count - 1].children += 1
@@ -409,7 +410,7 @@ private final class FastEngine {
         return true
     }
 
-    private func end() -> Bool {
+    private mutating func end() -> Bool {
         let f = stack.removeLast()
         let c = Int(f.component)
         // Required properties (a METHOD relaxes DTSTART; its own table is checked below).
@@ -481,7 +482,7 @@ private final class FastEngine {
 
     // MARK: properties
 
-    private func property_(_ id: Int, valueStart: Int, zone: (Int, Int)?) -> Bool {
+    private mutating func property_(_ id: Int, valueStart: Int, zone: (Int, Int)?) -> Bool {
         let top = stack.count - 1
         let c = Int(stack[top].component)
         let bit: UInt64 = 1 << UInt64(id)
@@ -553,7 +554,7 @@ private final class FastEngine {
         return true
     }
 
-    private func checkPart(_ id: Int, _ type: ValueTypeTable.ValueType, _ entry: ValueTypeTable.Entry, _ s: Int, _ e: Int,
+    private mutating func checkPart(_ id: Int, _ type: ValueTypeTable.ValueType, _ entry: ValueTypeTable.Entry, _ s: Int, _ e: Int,
                            zone: UInt64?, top: Int) -> Bool {
         let b = buffer
         switch type {
