@@ -3,6 +3,9 @@ import Dispatch
 import FerryCore
 import FerryPipeline
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,18 +67,43 @@ struct Validate: ParsableCommand {
                 files.append(path)
                 continue
             }
-            guard let enumerator = FileManager.default.enumerator(atPath: path) else { continue }
             var found: [String] = []
-            for case let relative as String in enumerator {
-                let ext = (relative as NSString).pathExtension.lowercased()
-                guard validatingExtensions.contains(ext) else { continue }
-                let full = (path as NSString).appendingPathComponent(relative)
-                var dir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue { found.append(full) }
+            walk(path) { full in
+                guard let dot = full.lastIndex(of: "."), !full[dot...].contains("/") else { return }
+                if validatingExtensions.contains(full[full.index(after: dot)...].lowercased()) { found.append(full) }
             }
             files += found.sorted()
         }
         return files
+    }
+}
+
+/// Calls `body` with the path of every regular file under `directory` (symbolic links to files
+/// included, linked directories not followed), with readdir's file types: no Foundation objects or
+/// extra stat per file.
+func walk(_ directory: String, _ body: (String) -> Void) {
+    guard let dir = opendir(directory) else { return }
+    defer { closedir(dir) }
+    let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+        }
+        if name == "." || name == ".." { continue }
+        let full = prefix + name
+        var type = Int32(entry.pointee.d_type)
+        if type == Int32(DT_UNKNOWN) || type == Int32(DT_LNK) {
+            var st = stat()
+            guard stat(full, &st) == 0 else { continue }
+            let isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+            if type == Int32(DT_LNK) && isDirectory { continue }
+            type = isDirectory ? Int32(DT_DIR) : (st.st_mode & S_IFMT) == S_IFREG ? Int32(DT_REG) : Int32(DT_UNKNOWN)
+        }
+        if type == Int32(DT_DIR) {
+            walk(full, body)
+        } else if type == Int32(DT_REG) {
+            body(full)
+        }
     }
 }
 

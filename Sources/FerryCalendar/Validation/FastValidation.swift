@@ -1,5 +1,10 @@
 import FerryCore
 import FerryText
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A byte-level proof that an iCalendar file is valid under RFC 5545: no `String`, `Array` or tree per
 /// line, property names mapped to small integer ids through a precomputed table, rule checks as bit
@@ -18,12 +23,11 @@ struct FastCalendarValidator {
         case needsFullCheck
     }
 
-    static func run(_ source: ByteSource) -> Outcome {
-        var engine = FastEngine()
+    static func run(_ source: ByteSource, chunkSize: Int = 1 << 16) -> Outcome {
+        var engine = FastEngine(chunkSize: chunkSize)
         defer { engine.deallocate() }
         do {
-            return try engine.run(LineReader(source: source, maxLineLength: 64 << 20)) ? .valid(components: engine.topComponents)
-                : .needsFullCheck
+            return try engine.run(source) ? .valid(components: engine.topComponents) : .needsFullCheck
         } catch {
             return .needsFullCheck
         }
@@ -212,8 +216,8 @@ private struct Parameter {
 
 /// A struct, not a class: its state is checked for exclusive access at compile time, not per access.
 private struct FastEngine {
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity = 4096
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 4096
     private var length = 0
     private var stack: [Frame] = []
     private var uids = Set<UInt64>()
@@ -226,55 +230,115 @@ private struct FastEngine {
     /// Parameters of the current line (reused).
     private var parameters: [Parameter] = []
 
-    init() {
-        buffer = .allocate(capacity: capacity)
+    /// Input chunks; physical lines are read in place from here.
+    private var chunk: UnsafeMutablePointer<UInt8>
+    private var chunkCapacity: Int
+    /// The current logical line: in `chunk` (unfolded lines, nearly all) or in `scratch` (folded ones).
+    private var line: UnsafeMutablePointer<UInt8>
+    private var inScratch = false
+    static let maxLineLength = 64 << 20
+
+    init(chunkSize: Int) {
+        scratch = .allocate(capacity: scratchCapacity)
+        chunkCapacity = max(chunkSize, 16)
+        chunk = .allocate(capacity: chunkCapacity)
+        line = chunk
         stack.reserveCapacity(8)
         parameters.reserveCapacity(8)
     }
 
-    func deallocate() { buffer.deallocate() }
+    func deallocate() {
+        scratch.deallocate()
+        chunk.deallocate()
+    }
 
-    private mutating func append(_ bytes: UnsafeRawBufferPointer, from: Int) {
-        let n = bytes.count - from
-        if length + n > capacity {
-            var c = capacity * 2
-            while c < length + n { c *= 2 }
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-            bigger.update(from: buffer, count: length)
-            buffer.deallocate()
-            buffer = bigger
-            capacity = c
-        }
-        if n > 0 { (buffer + length).update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + from, count: n) }
-        length += n
+    /// Moves the current logical line into `scratch` (before the chunk is compacted, or to unfold).
+    private mutating func moveLineToScratch() {
+        guard !inScratch else { return }
+        reserveScratch(length)
+        scratch.update(from: line, count: length)
+        line = scratch
+        inScratch = true
+    }
+
+    private mutating func reserveScratch(_ total: Int) {
+        guard total > scratchCapacity else { return }
+        var c = scratchCapacity * 2
+        while c < total { c *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        bigger.update(from: scratch, count: inScratch ? length : 0)
+        scratch.deallocate()
+        scratch = bigger
+        scratchCapacity = c
+        if inScratch { line = scratch }
     }
 
     /// True when the input is valid (no diagnostic at all).
-    mutating func run(_ reader: LineReader) throws -> Bool {
+    ///
+    /// Lines are found with `memchr` in the chunk and checked where they lie; only a folded line is
+    /// copied (unfolded into `scratch`). CRLF only: an LF alone or a lone CR goes to the full check.
+    mutating func run(_ source: ByteSource) throws -> Bool {
+        var start = 0, end = 0
+        var eof = false
         var first = true
         var haveLine = false
-        while let line = try reader.next() {
-            let b = line.bytes
-            // CRLF only (the last line may end without a terminator); at most 75 octets per physical line.
-            if line.terminator == .lf || line.terminator == .cr || b.count > 75 { return false }
-            let lead: UInt8 = b.count > 0 ? b[0] : 0
+        while true {
+            var lineEnd: Int
+            var next: Int
+            if let lf = memchr(chunk + start, 0x0A, end - start) {
+                let k = UnsafeMutablePointer<UInt8>(lf.assumingMemoryBound(to: UInt8.self)) - chunk
+                guard k > start, chunk[k - 1] == 0x0D else { return false }
+                lineEnd = k - 1
+                next = k + 1
+            } else if eof {
+                if start == end { break }
+                lineEnd = end  // the last line, without a line end
+                next = end
+            } else {
+                // Keep the pending logical line safe, move the partial line to the front, read more.
+                if haveLine { moveLineToScratch() }
+                let partial = end - start
+                if partial > 0, start > 0 { chunk.update(from: chunk + start, count: partial) }
+                start = 0
+                end = partial
+                if end == chunkCapacity {
+                    guard chunkCapacity < FastEngine.maxLineLength else { return false }
+                    let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkCapacity * 2)
+                    bigger.update(from: chunk, count: end)
+                    chunk.deallocate()
+                    chunk = bigger
+                    chunkCapacity *= 2
+                }
+                let n = try source.read(into: UnsafeMutableRawBufferPointer(start: chunk + end, count: chunkCapacity - end))
+                if n == 0 { eof = true } else { end += n }
+                continue
+            }
+            let ls = start
+            let n = lineEnd - ls
+            start = next
+            // At most 75 octets per physical line.
+            if n > 75 { return false }
+            let lead: UInt8 = n > 0 ? chunk[ls] : 0
             if lead == 0x20 || lead == 0x09 {
                 // A continuation (at the very start: an orphan the full check reports).
-                if first { return false }
-                if qpSoftBreakPending() { return false }
-                append(b, from: 1)
+                if first || qpSoftBreakPending() { return false }
+                moveLineToScratch()
+                reserveScratch(length + n - 1)
+                (scratch + length).update(from: chunk + ls + 1, count: n - 1)
+                length += n - 1
                 continue
             }
             if first {
                 first = false
-                if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return false }
+                if n >= 3, chunk[ls] == 0xEF, chunk[ls + 1] == 0xBB, chunk[ls + 2] == 0xBF { return false }
             }
             if haveLine {
                 if qpSoftBreakPending() { return false }
                 guard process() else { return false }
             }
-            length = 0
-            append(b, from: 0)
+            line = chunk + ls
+            length = n
+            inScratch = false
             haveLine = true
         }
         if haveLine {
@@ -288,15 +352,15 @@ private struct FastEngine {
     /// The content-line reader joins a line ending in `=` with the next when it is quoted-printable:
     /// such lines are the full check's business.
     private mutating func qpSoftBreakPending() -> Bool {
-        guard length > 0, buffer[length - 1] == 0x3D else { return false }
+        guard length > 0, line[length - 1] == 0x3D else { return false }
         let pattern = Array("QUOTED-PRINTABLE".utf8)
         var colon = 0
-        while colon < length, buffer[colon] != 0x3A { colon += 1 }
+        while colon < length, line[colon] != 0x3A { colon += 1 }
         guard colon < length, colon >= pattern.count else { return false }
         var i = 0
         while i + pattern.count <= colon {
             var matched = true
-            for k in 0..<pattern.count where buffer[i + k] & 0xDF != pattern[k] & 0xDF { matched = false; break }
+            for k in 0..<pattern.count where line[i + k] & 0xDF != pattern[k] & 0xDF { matched = false; break }
             if matched { return true }
             i += 1
         }
@@ -306,7 +370,7 @@ private struct FastEngine {
     // MARK: one logical line
 
     private mutating func process() -> Bool {
-        let b = buffer
+        let b = line
         let n = length
         if n == 0 {
             // A blank line: a warning inside VCALENDAR, ignored outside.
@@ -386,7 +450,7 @@ private struct FastEngine {
 
     private mutating func parameterValue(_ name: StaticString) -> (Int, Int)? {
         if parameters.isEmpty { return nil }
-        for p in parameters where FastEngine.equalsIgnoringCase(buffer, p.nameStart, p.nameEnd, name) {
+        for p in parameters where FastEngine.equalsIgnoringCase(line, p.nameStart, p.nameEnd, name) {
             return (p.valueStart, p.valueEnd)
         }
         return nil
@@ -492,7 +556,7 @@ private struct FastEngine {
             stack[top].repeated |= bit
         }
         stack[top].seen |= bit
-        let b = buffer
+        let b = line
         let n = length
         guard let entry = FastTables.entries[id] else {
             // TEXT: valid escapes, enumerated values.
@@ -556,7 +620,7 @@ private struct FastEngine {
 
     private mutating func checkPart(_ id: Int, _ type: ValueTypeTable.ValueType, _ entry: ValueTypeTable.Entry, _ s: Int, _ e: Int,
                            zone: UInt64?, top: Int) -> Bool {
-        let b = buffer
+        let b = line
         switch type {
         case .dateTime, .date:
             guard var v = FastEngine.dateTime(b, s, e) else { return false }

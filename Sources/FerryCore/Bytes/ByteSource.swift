@@ -18,17 +18,15 @@ public protocol ByteSource: AnyObject {
 extension ByteSource {
     /// Reads up to `count` bytes (fewer only at the end). For sniffing and small reads.
     public func read(upTo count: Int) throws -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        try result.withUnsafeMutableBytes { raw in
+        // Uninitialized storage: no zeroing of the 64 KiB a sniff asks for when the file is small.
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
+            filled = 0
             while filled < count {
-                let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+                let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[filled...]))
                 if n == 0 { break }
                 filled += n
             }
         }
-        result.removeSubrange(filled...)
-        return result
     }
 
     /// Calls `body` with each chunk until the end of input. Memory: one chunk.
