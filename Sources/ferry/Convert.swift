@@ -16,11 +16,15 @@ struct Convert: ParsableCommand {
               ferry convert calendar.ics --start -7days --end +2weeks -o week.ics
               cat contacts.vcf | ferry convert - --from vcf --to csv --csv-format thunderbird-csv -o -
               ferry convert msg.eml --part 2 -o invoice.pdf
-              ferry convert calendar.ics -o events.csv            (one row per event; calendar-csv)
+              ferry convert calendar.ics -o events.csv
               ferry convert calendar.ics -o events.csv --expand --start 2024/01/01 --end 2024/12/31
-                                                          (one row per occurrence in the range)
-              ferry convert calendar.ics -o events/               (one .ics per event, named by UID;
-                                                           also --to ics -o events/ or --to ics-files)
+              ferry convert calendar.ics -o events/
+
+            Calendars: `-o x.csv` writes calendar-csv, one row per event (UID, summary, start, end, \
+            time zone, location, description, recurrence, organizer, attendees, …); with --expand one \
+            row per occurrence inside --start/--end. `-o dir/` (or --to ics -o dir/, --to ics-files) \
+            writes one standalone .ics per event with the VTIMEZONEs it uses, named by its UID; a \
+            UID's overrides share its file.
             """
     )
 
