@@ -17,7 +17,7 @@ struct Convert: ParsableCommand {
               cat contacts.vcf | ferry convert - --from vcf --to csv --csv-format thunderbird-csv -o -
               ferry convert msg.eml --part 2 -o invoice.pdf
               ferry convert calendar.ics -o events.csv
-              ferry convert calendar.ics -o events.csv --expand --start 2024/01/01 --end 2024/12/31
+              ferry convert cal.ics -o rows.csv --expand --start 2024/01/01 --end 2025/01/01
               ferry convert calendar.ics -o events/
 
             Calendars: `-o x.csv` writes calendar-csv, one row per event (UID, summary, start, end, \
