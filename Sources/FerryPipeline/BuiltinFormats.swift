@@ -17,6 +17,7 @@ let builtinFormats: [any Format] = [
     ArchiveFormat(.zip, memberDecoder: archiveMemberDecoder), ArchiveFormat(.tar, memberDecoder: archiveMemberDecoder),
     ArchiveFormat(.tgz, memberDecoder: archiveMemberDecoder), MboxFormat(),
     MaildirFormat(), EmlFolderFormat(),
+    CalendarCSVFormat(), IcsFilesFormat(),
 ] + ContactCSVFormat.dialectFormats
 
 /// Meta-less archive entries other formats own (`.vcf`, `.ics`, `.csv`, …) are read by those formats,

@@ -109,12 +109,30 @@ public struct Converter {
     public func run(_ request: ConversionRequest) throws -> ConversionSummary {
         var summary = ConversionSummary()
         let outputPath = request.output ?? "-"
-        let outputFormat: any Format
+        var counters: [CountingSource] = []
+        var totalBytes: Int64? = 0
+        let readers = try request.inputs.map { path -> (String, any Format, any ItemReader) in
+            let opened = try openInput(path, declared: request.from)
+            guard opened.format.canRead else {
+                throw FerryError.usage("format.no-reader", "ferry cannot read \(opened.format.name)")
+            }
+            if let counter = opened.counter { counters.append(counter) }
+            totalBytes = opened.size.flatMap { s in totalBytes.map { $0 + s } }
+            return (path, opened.format, try opened.format.makeReader(opened.input, options: request.readOptions, log: log))
+        }
+        // What the inputs hold decides between formats sharing an extension or a directory shape.
+        let inputKinds = Set(readers.flatMap { $0.1.kinds })
+        var outputFormat: any Format
         if let to = request.to {
             outputFormat = try namedFormat(to)
-        } else if outputPath != "-", let byExtension = registry.format(forOutputPath: outputPath) {
+            // `--to ics -o dir/`: the format's one-file-per-item directory form.
+            if !outputFormat.writesDirectory, outputPath != "-", registry.format(forOutputDirectory: outputPath) != nil,
+               let directoryForm = registry.directoryForm(of: outputFormat) {
+                outputFormat = directoryForm
+            }
+        } else if outputPath != "-", let byExtension = registry.format(forOutputPath: outputPath, kinds: inputKinds) {
             outputFormat = byExtension
-        } else if outputPath != "-", let directoryFormat = registry.format(forOutputDirectory: outputPath) {
+        } else if outputPath != "-", let directoryFormat = registry.format(forOutputDirectory: outputPath, kinds: inputKinds) {
             outputFormat = directoryFormat
         } else {
             throw FerryError.usage("format.unknown-output", outputPath == "-"
@@ -133,17 +151,6 @@ public struct Converter {
         }
         let filter = try ItemFilter(query: request.readOptions.query, range: request.readOptions.timeRange,
                                     context: request.readOptions.timeContext)
-        var counters: [CountingSource] = []
-        var totalBytes: Int64? = 0
-        let readers = try request.inputs.map { path -> (String, any Format, any ItemReader) in
-            let opened = try openInput(path, declared: request.from)
-            guard opened.format.canRead else {
-                throw FerryError.usage("format.no-reader", "ferry cannot read \(opened.format.name)")
-            }
-            if let counter = opened.counter { counters.append(counter) }
-            totalBytes = opened.size.flatMap { s in totalBytes.map { $0 + s } }
-            return (path, opened.format, try opened.format.makeReader(opened.input, options: request.readOptions, log: log))
-        }
         let progress = ProgressBar(label: "ferry", total: totalBytes, force: showProgress == .always)
         defer { progress.finish() }
         var itemCount = 0

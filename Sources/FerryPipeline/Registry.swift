@@ -52,4 +52,34 @@ public struct FormatRegistry: Sendable {
         }
         return best?.0
     }
+
+    /// Like `format(forOutputPath:)`, preferring a format that holds the input's kinds (`-o events.csv`
+    /// from a calendar is calendar-csv, from contacts contact CSV).
+    public func format(forOutputPath path: String, kinds: Set<ItemKind>) -> (any Format)? {
+        guard let first = format(forOutputPath: path) else { return nil }
+        guard !kinds.isEmpty, kinds.isDisjoint(with: first.kinds),
+              let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return first }
+        let ext = path[path.index(after: dot)...].lowercased()
+        return formats.first { $0.canWrite && $0.extensions.contains(ext) && !kinds.isDisjoint(with: $0.kinds) } ?? first
+    }
+
+    /// Like `format(forOutputDirectory:)`, preferring directory formats that hold the input's kinds
+    /// (`-o dir/` from a calendar is ics-files, from mail Maildir or .eml files).
+    public func format(forOutputDirectory path: String, kinds: Set<ItemKind>) -> (any Format)? {
+        guard let first = format(forOutputDirectory: path) else { return nil }
+        guard !kinds.isEmpty, kinds.isDisjoint(with: first.kinds) else { return first }
+        let name = path.hasSuffix("/") ? path : path + "/"
+        var best: (any Format, Int)?
+        for format in formats where format.canWrite && format.writesDirectory && !kinds.isDisjoint(with: format.kinds) {
+            let bid = format.bid(prefix: [], name: name)
+            if bid > (best?.1 ?? 0) { best = (format, bid) }
+        }
+        return best?.0 ?? first
+    }
+
+    /// The directory form of a single-file format (`ics-files` for `ics`), if one is registered.
+    public func directoryForm(of format: any Format) -> (any Format)? {
+        formats.first { ($0 as? any DirectoryForm)?.fileFormat == format.name }
+    }
 }
+

@@ -62,10 +62,68 @@ public enum ValidationReport {
         return out
     }
 
+    /// Pretty-printed JSON with sorted keys, written directly (JSONSerialization's dynamic casts cost
+    /// more than validating the files did, for a directory of small valid calendars).
     static func jsonString(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]),
-              let text = String(data: data, encoding: .utf8) else { return "{}" }
-        return text
+        var out = ""
+        out.reserveCapacity(4096)
+        writeJSON(value, indent: 0, into: &out)
+        return out
+    }
+
+    private static func writeJSON(_ value: Any, indent: Int, into out: inout String) {
+        func pad(_ n: Int) { out += String(repeating: "  ", count: n) }
+        switch value {
+        case let s as String: writeJSONString(s, into: &out)
+        case let b as Bool: out += b ? "true" : "false"
+        case let i as Int: out += String(i)
+        case let d as Double: out += d.isFinite ? String(d) : "null"
+        case is NSNull: out += "null"
+        case let dict as [String: Any]:
+            if dict.isEmpty { out += "{}"; return }
+            out += "{\n"
+            for (k, key) in dict.keys.sorted().enumerated() {
+                pad(indent + 1)
+                writeJSONString(key, into: &out)
+                out += " : "
+                writeJSON(dict[key]!, indent: indent + 1, into: &out)
+                out += k == dict.count - 1 ? "\n" : ",\n"
+            }
+            pad(indent)
+            out += "}"
+        case let array as [Any]:
+            if array.isEmpty { out += "[]"; return }
+            out += "[\n"
+            for (k, element) in array.enumerated() {
+                pad(indent + 1)
+                writeJSON(element, indent: indent + 1, into: &out)
+                out += k == array.count - 1 ? "\n" : ",\n"
+            }
+            pad(indent)
+            out += "]"
+        default: writeJSONString("\(value)", into: &out)
+        }
+    }
+
+    private static func writeJSONString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
     }
 
     static func diagnosticObject(_ d: Diagnostic, path: String, strict: Bool) -> [String: Any] {
@@ -76,17 +134,39 @@ public enum ValidationReport {
         return o
     }
 
+    /// The JSON report, written field by field (same shape and key order as `jsonString` would give).
     static func json(_ results: [FileValidation], strict: Bool) -> String {
-        let files: [[String: Any]] = results.map { r in
-            [
-                "path": r.path, "format": r.format ?? NSNull(), "items": r.items,
-                "valid": !r.failed(strict: strict),
-                "diagnostics": r.diagnostics.map { diagnosticObject($0, path: r.path, strict: strict) },
-            ]
+        var out = "{\n  \"files\" : ["
+        out.reserveCapacity(results.count * 160 + 128)
+        for (k, r) in results.enumerated() {
+            out += k == 0 ? "\n    {\n" : ",\n    {\n"
+            if r.diagnostics.isEmpty {
+                out += "      \"diagnostics\" : [],\n"
+            } else {
+                out += "      \"diagnostics\" : [\n"
+                for (j, d) in r.diagnostics.enumerated() {
+                    out += "        {\n"
+                    out += "          \"code\" : "; writeJSONString(d.code, into: &out); out += ",\n"
+                    if let column = d.column { out += "          \"column\" : \(column),\n" }
+                    out += "          \"file\" : "; writeJSONString(d.file ?? r.path, into: &out); out += ",\n"
+                    if let line = d.line { out += "          \"line\" : \(line),\n" }
+                    out += "          \"message\" : "; writeJSONString(d.message, into: &out); out += ",\n"
+                    out += "          \"severity\" : "; writeJSONString(effectiveSeverity(d, strict: strict).rawValue, into: &out)
+                    out += j == r.diagnostics.count - 1 ? "\n        }\n" : "\n        },\n"
+                }
+                out += "      ],\n"
+            }
+            out += "      \"format\" : "
+            if let format = r.format { writeJSONString(format, into: &out) } else { out += "null" }
+            out += ",\n      \"items\" : \(r.items),\n      \"path\" : "
+            writeJSONString(r.path, into: &out)
+            out += ",\n      \"valid\" : \(!r.failed(strict: strict))\n    }"
         }
         let invalid = results.filter { $0.failed(strict: strict) }.count
-        return jsonString(["files": files, "summary": ["files": results.count, "valid": results.count - invalid,
-                                                       "invalid": invalid, "strict": strict]]) + "\n"
+        out += results.isEmpty ? "],\n" : "\n  ],\n"
+        out += "  \"summary\" : {\n    \"files\" : \(results.count),\n    \"invalid\" : \(invalid),\n"
+        out += "    \"strict\" : \(strict),\n    \"valid\" : \(results.count - invalid)\n  }\n}\n"
+        return out
     }
 
     static func xmlEscape(_ s: String) -> String {

@@ -6,8 +6,12 @@ import Foundation
 public struct Validator: Sendable {
     public let registry: FormatRegistry
 
+    /// The formats that can validate, sniffed before the others.
+    let validators: FormatRegistry
+
     public init(registry: FormatRegistry) {
         self.registry = registry
+        self.validators = FormatRegistry(registry.formats.filter { $0 is any Validating })
     }
 
     /// Results in the order of `paths`. A file whose format has no validator gets an error diagnostic.
@@ -36,10 +40,13 @@ public struct Validator: Sendable {
         do {
             let source = try FileSource(path: path)
             let prefix = try source.read(upTo: 64 * 1024)
-            let format = declared ?? registry.sniff(prefix: prefix, name: path)?.format
+            // Validating formats bid first (cheap, and what `validate` is after); the whole registry
+            // only when none claims the file, to name what it is.
+            let format = declared ?? validators.sniff(prefix: prefix, name: path)?.format
+                ?? registry.sniff(prefix: prefix, name: path)?.format
             formatName = format?.name
             if let validating = format as? any Validating {
-                items = try validating.validate(PrefixedSource(prefix: prefix, rest: source), log: log)
+                items = try validating.validate(PrefixedSource(prefix: prefix, rest: source, prefixIsStart: true), log: log)
             } else if let format {
                 log.emit(.error("validate.unsupported", "ferry cannot validate \(format.name) files yet", file: path))
             } else {

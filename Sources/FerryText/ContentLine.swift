@@ -266,7 +266,10 @@ public struct ContentLine: Sendable {
 
     /// True when the name is an IANA token or x-name: letters, digits and '-' only (RFC 5545 §3.1).
     public var hasStrictName: Bool {
-        let nameBytes = line.bytes[nameStart..<(nameStart + name.utf8.count)]
+        // The name's bytes as written (`name` may differ in length: invalid UTF-8 decodes to U+FFFD).
+        var nameEnd = nameStart
+        while nameEnd < line.bytes.count, line.bytes[nameEnd] != 0x3B, line.bytes[nameEnd] != 0x3A { nameEnd += 1 }
+        let nameBytes = line.bytes[nameStart..<nameEnd]
         return !nameBytes.isEmpty && nameBytes.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
 }

@@ -20,6 +20,15 @@ struct Convert: ParsableCommand {
               ferry convert export.tgz -o account/          (explode: Maildir, .vcf, .ics, files, manifest.json)
               ferry convert account/ -o export.tgz          (assemble back into Zimbra's layout)
               ferry convert export.tgz --to ox -o ox-import/ (Open-Xchange import set)
+              ferry convert calendar.ics -o events.csv
+              ferry convert cal.ics -o rows.csv --expand --start 2024/01/01 --end 2025/01/01
+              ferry convert calendar.ics -o events/
+
+            Calendars: `-o x.csv` writes calendar-csv, one row per event (UID, summary, start, end, \
+            time zone, location, description, recurrence, organizer, attendees, …); with --expand one \
+            row per occurrence inside --start/--end. `-o dir/` (or --to ics -o dir/, --to ics-files) \
+            writes one standalone .ics per event with the VTIMEZONEs it uses, named by its UID; a \
+            UID's overrides share its file.
             """
     )
 
@@ -58,6 +67,8 @@ struct Convert: ParsableCommand {
     var mailFormat: String?
     @Option(help: "Also write each address book of an exploded account as this CSV dialect (e.g. outlook-2003-csv).")
     var contactsCsv: String?
+    @Flag(help: "Calendar to CSV: one row per occurrence within --start/--end (recurring events expanded, overrides in place of the occurrences they move) instead of one row per event.")
+    var expand = false
 
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
@@ -85,6 +96,10 @@ struct Convert: ParsableCommand {
         request.writeOptions.csvFormat = csvFormat
         request.writeOptions.locale = locale
         request.writeOptions.timeContext = request.readOptions.timeContext
+        if expand {
+            request.writeOptions.formatOptions["instances"] = "1"
+            request.writeOptions.timeRange = request.readOptions.timeRange
+        }
         if let part {
             guard inputs.count == 1 else {
                 throw FerryError.usage("part.inputs", "--part takes exactly one input message")

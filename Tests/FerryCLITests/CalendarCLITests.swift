@@ -27,10 +27,29 @@ import Testing
     @Test func directoryRecursesAndInvalidFilesExitOne() throws {
         let r = try FerryCLI.run(["validate", Self.calendar.path])
         #expect(r.status == 1)
-        let fileCount = try FileManager.default.contentsOfDirectory(atPath: Self.calendar.appendingPathComponent("invalid").path)
-            .filter { $0.hasSuffix(".ics") }.count + Self.valid.count
+        let fileCount = try ["invalid", "itip"].map {
+            try FileManager.default.contentsOfDirectory(atPath: Self.calendar.appendingPathComponent($0).path)
+                .filter { $0.hasSuffix(".ics") }.count
+        }.reduce(0, +) + Self.valid.count
         #expect(r.out.contains("\(fileCount) files checked"))
         #expect(r.out.contains("invalid/missing-dtstamp.ics:4:1: error: VEVENT has no DTSTAMP (required, RFC 5545 §3.6.1) [ics.missing-property]"))
+    }
+
+    @Test func quotedGlobPatternsRecurse() throws {
+        // Passed unexpanded (no shell), as CI configurations often do.
+        let all = try FerryCLI.run(["validate", Self.calendar.path + "/**/*.ics", "--report", "json"])
+        let root = try JSONSerialization.jsonObject(with: all.stdout) as! [String: Any]
+        let paths = (root["files"] as! [[String: Any]]).map { $0["path"] as! String }
+        let expected = try FileManager.default.subpathsOfDirectory(atPath: Self.calendar.path).filter { $0.hasSuffix(".ics") }
+        #expect(paths.count == expected.count)
+        #expect(paths == paths.sorted())
+        #expect(paths.contains { $0.hasSuffix("/itip/reply-valid.ics") } && paths.contains { $0.hasSuffix("/google.ics") })
+        let some = try FerryCLI.run(["validate", Self.calendar.path + "/itip/re[pq]*-valid.ics"])
+        #expect(some.status == 0, "\(some.out)")
+        #expect(some.out.contains("2 files checked: 2 valid"))
+        let none = try FerryCLI.run(["validate", Self.calendar.path + "/nothing-*.ics"])
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("no file matches"))
     }
 
     @Test func missingFileIsExitTwo() throws {
@@ -166,5 +185,12 @@ import Testing
         #expect(try FerryCLI.run(["freebusy", Self.path("google.ics"), "-o", out.path]).status == 0)
         let v = try FerryCLI.run(["validate", "--strict", out.path])
         #expect(v.status == 0, "\(v.out)")
+        #expect(!(try String(contentsOf: out, encoding: .utf8)).contains("METHOD:"))
+        // With an organizer it is an iTIP PUBLISH (RFC 5546 §3.3.1), still valid under --strict.
+        let published = dir.appendingPathComponent("published.ifb")
+        #expect(try FerryCLI.run(["freebusy", Self.path("google.ics"), "--organizer", "jana@example.de", "-o", published.path]).status == 0)
+        #expect((try String(contentsOf: published, encoding: .utf8)).contains("METHOD:PUBLISH\r\n"))
+        let v2 = try FerryCLI.run(["validate", "--strict", published.path])
+        #expect(v2.status == 0, "\(v2.out)")
     }
 }

@@ -1,4 +1,4 @@
-import FerryCalendar
+@testable import FerryCalendar
 import FerryCore
 import FerryText
 import Foundation
@@ -54,7 +54,7 @@ func validate(_ path: URL, profile: CalendarValidator.Profile = .rfc5545) throws
     }
 
     @Test func methodRelaxesDTSTART() throws {
-        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:a\r\nORGANIZER:mailto:a@example.com\r\n"
             + "DTSTAMP:20240101T000000Z\r\nSEQUENCE:2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         let log = DiagnosticLog()
         _ = try CalendarValidator().validate(MemorySource(text), log: log)
@@ -152,5 +152,65 @@ struct SeededRandom: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// `Fixtures/calendar/itip/expected.txt`: RFC 5546 METHOD tables, valid messages and one broken rule each.
+struct ITIPCase: Sendable, CustomStringConvertible {
+    var file: String
+    var code: String?
+    var line: Int
+    var severity: String
+    var description: String { "\(file) \(code ?? "valid")" }
+}
+
+let itipCases: [ITIPCase] = {
+    let text = (try? String(contentsOf: fixture("itip/expected.txt"), encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").compactMap { line in
+        let f = line.split(separator: " ")
+        guard f.count == 4, !line.hasPrefix("#"), let n = Int(f[2]) else { return nil }
+        return ITIPCase(file: String(f[0]), code: f[1] == "-" ? nil : String(f[1]), line: n, severity: String(f[3]))
+    }
+}()
+
+@Suite struct ITIPTests {
+    @Test func everyMethodAndComponentHasATable() {
+        #expect(itipCases.count >= 14)
+        for method in ["PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER", "DECLINECOUNTER"] {
+            #expect(MethodTable.rules[method]?["VEVENT"] != nil, "\(method) VEVENT")
+            #expect(MethodTable.rules[method]?["VTODO"] != nil, "\(method) VTODO")
+        }
+        #expect(Set(MethodTable.rules.compactMap { $0.value["VJOURNAL"] == nil ? nil : $0.key }) == ["PUBLISH", "ADD", "CANCEL"])
+        #expect(Set(MethodTable.rules.compactMap { $0.value["VFREEBUSY"] == nil ? nil : $0.key }) == ["PUBLISH", "REQUEST", "REPLY"])
+        // Every name in the tables is a property or component RFC 5545 knows.
+        for (_, byComponent) in MethodTable.rules {
+            for (_, rules) in byComponent {
+                for (name, _) in rules.counts {
+                    #expect(RuleTable.knownProperties.contains(name) || RuleTable.knownComponents.contains(name), "\(name)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: itipCases)
+    func methodFixtureReportsItsCode(_ expected: ITIPCase) throws {
+        let diagnostics = try validate(fixture("itip/" + expected.file))
+        guard let code = expected.code else {
+            #expect(diagnostics.isEmpty, "\(expected): \(diagnostics.map { "\($0.code)@\($0.line ?? 0): \($0.message)" })")
+            return
+        }
+        let found = diagnostics.filter { $0.code == code && $0.line == expected.line }
+        #expect(found.count == 1, "\(expected): got \(diagnostics.map { "\($0.code)@\($0.line ?? 0)" })")
+        #expect(found.first?.severity.rawValue == expected.severity)
+        // The broken rule is the only iTIP finding.
+        #expect(diagnostics.filter { $0.code.hasPrefix("itip.") }.count == 1, "\(diagnostics.map(\.code))")
+    }
+
+    @Test func withoutAMethodTheTablesDoNotApply() throws {
+        var text = try String(contentsOf: fixture("itip/request-no-attendee.ics"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "METHOD:REQUEST\r\n", with: "")
+        let log = DiagnosticLog()
+        _ = try CalendarValidator().validate(MemorySource(text), log: log)
+        #expect(log.diagnostics.isEmpty, "\(log.diagnostics)")
     }
 }

@@ -1,4 +1,9 @@
 import FerryCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Sniffs iCalendar content: `BEGIN:VCALENDAR` at the start (after a BOM and blank lines), any case.
 enum CalendarSniffer {
@@ -13,18 +18,27 @@ enum CalendarSniffer {
     }
 
     static func containsFreeBusy(_ prefix: [UInt8]) -> Bool {
-        let marker = Array("BEGIN:VFREEBUSY".utf8)
-        guard prefix.count >= marker.count else { return false }
-        var i = 0
-        while i + marker.count <= prefix.count {
-            if prefix[i] == 0x42 || prefix[i] == 0x62 {
-                var ok = true
-                for k in 0..<marker.count where prefix[i + k] & 0xDF != marker[k] & 0xDF { ok = false; break }
-                if ok { return true }
+        hasLine(startingWith: [Array("BEGIN:VFREEBUSY".utf8)], in: prefix)
+    }
+
+    /// True when a line of `prefix` starts with one of `markers` (ASCII letters in any case). Lines are
+    /// found with `memchr`, so a sniff costs little even on a 64 KiB prefix.
+    static func hasLine(startingWith markers: [[UInt8]], in prefix: [UInt8]) -> Bool {
+        prefix.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return false }
+            let n = b.count
+            var i = 0
+            while i < n {
+                for m in markers where n - i >= m.count {
+                    var matched = true
+                    for k in 0..<m.count where base[i + k] & 0xDF != m[k] & 0xDF { matched = false; break }
+                    if matched { return true }
+                }
+                guard let lf = memchr(base + i, 0x0A, n - i) else { return false }
+                i = lf.assumingMemoryBound(to: UInt8.self) - UnsafeMutablePointer(mutating: base) + 1
             }
-            i += 1
+            return false
         }
-        return false
     }
 }
 
@@ -101,7 +115,7 @@ public struct FreeBusyFormat: Format, Validating {
 
 extension CalendarSniffer {
     static func containsEvent(_ prefix: [UInt8]) -> Bool {
-        let text = String(decoding: prefix, as: UTF8.self).uppercased()
-        return text.contains("BEGIN:VEVENT") || text.contains("BEGIN:VTODO") || text.contains("BEGIN:VJOURNAL")
+        CalendarSniffer.hasLine(startingWith: [Array("BEGIN:VEVENT".utf8), Array("BEGIN:VTODO".utf8),
+                                               Array("BEGIN:VJOURNAL".utf8)], in: prefix)
     }
 }

@@ -213,12 +213,19 @@ public final class FreeBusyWriter: ItemWriter {
         line("BEGIN", "VCALENDAR")
         line("PRODID", "-//Ferry//Ferry Free-Busy//EN")
         line("VERSION", "2.0")
-        line("METHOD", "PUBLISH")
+        // An iTIP PUBLISH needs an ORGANIZER (RFC 5546 §3.2.1, §3.3.1): without one the output is a plain
+        // calendar, which RFC 5545 alone governs.
+        let organizerURI = organizer.map { o -> String in
+            let lower = o.lowercased()
+            return lower.hasPrefix("mailto:") || lower.hasPrefix("http:") || lower.hasPrefix("https:") ? o : "mailto:" + o
+        }
+        if organizerURI != nil { line("METHOD", "PUBLISH") }
         let stamp = FreeBusyMerge.utcString(now)
         if asEvents {
             for (n, i) in merged.enumerated() {
                 line("BEGIN", "VEVENT")
                 line("UID", "ferry-fb-\(from)-\(n)")
+                if let organizerURI { line("ORGANIZER", organizerURI) }
                 line("SEQUENCE", "0")
                 line("DTSTAMP", stamp)
                 line("DTSTART", FreeBusyMerge.utcString(i.start))
@@ -231,11 +238,7 @@ public final class FreeBusyWriter: ItemWriter {
             }
         } else {
             line("BEGIN", "VFREEBUSY")
-            if let organizer {
-                let lower = organizer.lowercased()
-                line("ORGANIZER", lower.hasPrefix("mailto:") || lower.hasPrefix("http:") || lower.hasPrefix("https:")
-                     ? organizer : "mailto:" + organizer)
-            }
+            if let organizerURI { line("ORGANIZER", organizerURI) }
             line("UID", "ferry-fb-\(from)-\(to)")
             line("DTSTAMP", stamp)
             line("DTSTART", FreeBusyMerge.utcString(from))

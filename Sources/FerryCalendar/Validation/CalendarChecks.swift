@@ -151,6 +151,57 @@ enum CalendarChecks {
                 }
             }
         },
+        CalendarCheck(code: "itip.restriction", severity: .error, section: "RFC 5546 §3.2–3.5",
+                      summary: "METHOD's restriction table (iTIP): required, forbidden and single properties, "
+                        + "sub-components and statuses (PUBLISH: warnings)",
+                      components: MethodTable.scheduled) { c, ctx in
+            guard let method = ctx.method, MethodTable.methods.contains(method) else { return }
+            let severity = MethodTable.severity(method)
+            let note = method == "PUBLISH" ? "; calendar exports often carry METHOD:PUBLISH without being iTIP messages" : ""
+            guard let rules = MethodTable.rules[method]?[c.name] else {
+                let carried = MethodTable.rules[method]?.keys.sorted().joined(separator: ", ") ?? ""
+                ctx.report(severity, "itip.component-not-allowed", "METHOD:\(method) messages carry \(carried), not \(c.name) "
+                           + "(RFC 5546 §3)\(note)", at: c.begin)
+                return
+            }
+            let base = RuleTable.rows[c.name] ?? [:]
+            let section = "RFC 5546 §\(rules.section)"
+            for (name, count) in rules.counts {
+                let isComponent = RuleTable.knownComponents.contains(name)
+                let found = isComponent ? c.components(name).count : c.properties(name).count
+                // What RFC 5545 already requires (or limits) is reported by its own rule, not twice.
+                let base5545 = base[name]?.count5545
+                switch count {
+                case .one, .atLeastOne:
+                    if found == 0, base5545 != .one {
+                        ctx.report(severity, "itip.missing-property", "METHOD:\(method) needs \(name) in \(c.name) "
+                                   + "(\(section))\(note)", line: c.line, column: 1)
+                    }
+                    if count == .one, found > 1, base5545 != .one, base5545 != .atMostOne {
+                        ctx.report(severity, "itip.duplicate-property", "METHOD:\(method) allows one \(name) in \(c.name), "
+                                   + "found \(found) (\(section))", at: c.properties(name)[1])
+                    }
+                case .atMostOne:
+                    if found > 1, base5545 != .one, base5545 != .atMostOne {
+                        ctx.report(severity, "itip.duplicate-property", "METHOD:\(method) allows at most one \(name) in "
+                                   + "\(c.name), found \(found) (\(section))", at: c.properties(name)[1])
+                    }
+                case .none:
+                    guard found > 0 else { break }
+                    let first = isComponent ? c.components(name)[0].begin : c.properties(name)[0]
+                    ctx.report(severity, "itip.property-not-allowed", "METHOD:\(method) does not allow \(name) in "
+                               + "\(c.name) (\(section))\(note)", at: first)
+                }
+            }
+            if let allowed = rules.statuses, let status = c.property("STATUS") {
+                let v = status.valueString.uppercased()
+                if !allowed.contains(v), !v.hasPrefix("X-") {
+                    ctx.report(severity, "itip.bad-status", "STATUS:\(status.valueString) in a METHOD:\(method) \(c.name); "
+                               + "allowed: \(allowed.sorted().joined(separator: ", ")) (\(section))", at: status,
+                               byte: status.valueStart)
+                }
+            }
+        },
         CalendarCheck(code: "ics.freebusy-fbtype", severity: .warning, section: "3.2.9",
                       summary: "FBTYPE is FREE, BUSY, BUSY-UNAVAILABLE, BUSY-TENTATIVE or an x-name",
                       components: ["VFREEBUSY"]) { c, ctx in

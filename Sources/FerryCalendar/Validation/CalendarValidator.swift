@@ -25,7 +25,20 @@ public struct CalendarValidator: Sendable {
     }
 
     /// Checks one input; returns the number of top-level components checked.
+    ///
+    /// An input that can be read twice (a file, memory) first goes through `FastCalendarValidator`,
+    /// a byte-level pass that proves a file valid without building lines or trees; only when it finds
+    /// something to report is the input read again here, to explain each problem.
     public func validate(_ source: ByteSource, log: DiagnosticLog) throws -> Int {
+        if profile == .rfc5545, let rereadable = source as? RereadableSource, rereadable.canReread {
+            if case .valid(let components) = FastCalendarValidator.run(source) { return components }
+            return try validateFully(rereadable.reread(), log: log)
+        }
+        return try validateFully(source, log: log)
+    }
+
+    /// Checks one input with the complete validator (no fast pass).
+    public func validateFully(_ source: ByteSource, log: DiagnosticLog) throws -> Int {
         let context = ValidationContext(file: source.name, log: log, profile: profile, maxPerCode: maxPerCode)
         let parser = CalendarParser(source: source) { severity, code, message, line, column in
             context.report(severity, code, message, line: line, column: column)
@@ -51,7 +64,14 @@ public struct CalendarValidator: Sendable {
                 context.isVCalendar1 = false
             case .calendarProperty(let line):
                 header.append(line)
-                if line.name == "METHOD" { context.method = line.valueString.uppercased() }
+                if line.name == "METHOD" {
+                    let method = line.valueString.uppercased()
+                    context.method = method
+                    if !MethodTable.methods.contains(method), !method.hasPrefix("X-") {
+                        context.report(.warning, "itip.unknown-method", "METHOD:\(line.valueString) is none of RFC 5546's "
+                                       + MethodTable.methods.sorted().joined(separator: ", "), at: line, byte: line.valueStart)
+                    }
+                }
                 if line.name == "VERSION", line.valueString.trimmingCharacters(in: .whitespaces) == "1.0" {
                     context.isVCalendar1 = true
                 }

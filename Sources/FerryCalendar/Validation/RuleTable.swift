@@ -1,3 +1,5 @@
+import FerryCore
+
 /// The property multiplicity table of RFC 5545 §3.6–3.8 (and the RFC 2445 differences), in the spirit of
 /// libical's restriction table: one row per component and property. Read by `CalendarValidator`.
 ///
@@ -253,4 +255,85 @@ enum ValueTypeTable {
         "ACTION": ["*": ["AUDIO", "DISPLAY", "EMAIL", "PROCEDURE"]],
         "CALSCALE": ["*": ["GREGORIAN"]],
     ]
+}
+
+/// The iTIP restriction tables of RFC 5546 §3.2–3.5: what each METHOD requires of, and forbids in, the
+/// components of a scheduling message. Applied on top of `RuleTable` (RFC 5545) when the VCALENDAR has
+/// a METHOD. Only what RFC 5546 tightens is listed; everything else keeps its RFC 5545 count.
+///
+/// Counts: `1` exactly once · `1+` at least once · `?` at most once · `0` must not occur. `VALARM 0`
+/// forbids the sub-component. A `STATUS=` row lists the statuses the method allows. A component a
+/// method has no table for (a VJOURNAL in a REPLY) is not allowed in that message.
+///
+/// `PUBLISH` is the METHOD every calendar export carries (Google, Outlook, Zimbra), mostly without
+/// being an iTIP message: its rows are warnings; the other methods' rows are errors.
+enum MethodTable {
+    static let text = """
+    # method          component  RFC 5546  rules
+    PUBLISH           VEVENT     3.2.1     DTSTAMP 1, DTSTART 1, ORGANIZER 1, SUMMARY 1, UID 1, RECURRENCE-ID ?, SEQUENCE ?, ATTENDEE 0, REQUEST-STATUS 0, STATUS=TENTATIVE|CONFIRMED|CANCELLED
+    REQUEST           VEVENT     3.2.2     ATTENDEE 1+, DTSTAMP 1, DTSTART 1, ORGANIZER 1, SUMMARY 1, UID 1, SEQUENCE ?, STATUS=TENTATIVE|CONFIRMED
+    REPLY             VEVENT     3.2.3     ATTENDEE 1, DTSTAMP 1, ORGANIZER 1, UID 1, RECURRENCE-ID ?, SEQUENCE ?, VALARM 0
+    ADD               VEVENT     3.2.4     DTSTAMP 1, DTSTART 1, ORGANIZER 1, SEQUENCE 1, SUMMARY 1, UID 1, RECURRENCE-ID 0, REQUEST-STATUS 0, STATUS=TENTATIVE|CONFIRMED
+    CANCEL            VEVENT     3.2.5     DTSTAMP 1, ORGANIZER 1, SEQUENCE 1, UID 1, RECURRENCE-ID ?, REQUEST-STATUS 0, VALARM 0, STATUS=CANCELLED
+    REFRESH           VEVENT     3.2.6     ATTENDEE 1, DTSTAMP 1, ORGANIZER 1, UID 1, RECURRENCE-ID ?, ATTACH 0, CATEGORIES 0, CLASS 0, CONTACT 0, CREATED 0, DESCRIPTION 0, DTEND 0, DTSTART 0, DURATION 0, EXDATE 0, EXRULE 0, GEO 0, LAST-MODIFIED 0, LOCATION 0, PRIORITY 0, RDATE 0, RELATED-TO 0, REQUEST-STATUS 0, RESOURCES 0, RRULE 0, SEQUENCE 0, STATUS 0, SUMMARY 0, TRANSP 0, URL 0, VALARM 0
+    COUNTER           VEVENT     3.2.7     DTSTAMP 1, DTSTART 1, ORGANIZER 1, SEQUENCE 1, SUMMARY 1, UID 1, RECURRENCE-ID ?, STATUS=TENTATIVE|CONFIRMED|CANCELLED
+    DECLINECOUNTER    VEVENT     3.2.8     DTSTAMP 1, ORGANIZER 1, UID 1, RECURRENCE-ID ?, ATTACH 0, ATTENDEE 0, CATEGORIES 0, CLASS 0, CONTACT 0, CREATED 0, DESCRIPTION 0, DTSTART 0, EXDATE 0, EXRULE 0, GEO 0, LAST-MODIFIED 0, LOCATION 0, PRIORITY 0, RDATE 0, RELATED-TO 0, RESOURCES 0, RRULE 0, STATUS 0, SUMMARY 0, TRANSP 0, URL 0, VALARM 0
+    PUBLISH           VFREEBUSY  3.3.1     DTSTAMP 1, DTSTART 1, DTEND 1, ORGANIZER 1, UID 1, ATTENDEE 0, DURATION 0, REQUEST-STATUS 0
+    REQUEST           VFREEBUSY  3.3.2     ATTENDEE 1+, DTEND 1, DTSTAMP 1, DTSTART 1, ORGANIZER 1, UID 1, DURATION 0, FREEBUSY 0, REQUEST-STATUS 0, URL 0
+    REPLY             VFREEBUSY  3.3.3     ATTENDEE 1, DTSTAMP 1, DTEND 1, DTSTART 1, ORGANIZER 1, UID 1, DURATION 0, SEQUENCE 0
+    PUBLISH           VTODO      3.4.1     DTSTAMP 1, DTSTART 1, ORGANIZER 1, PRIORITY 1, SUMMARY 1, UID 1, RECURRENCE-ID ?, SEQUENCE ?, ATTENDEE 0, REQUEST-STATUS 0
+    REQUEST           VTODO      3.4.2     ATTENDEE 1+, DTSTAMP 1, DTSTART 1, ORGANIZER 1, PRIORITY 1, SUMMARY 1, UID 1, SEQUENCE ?, REQUEST-STATUS 0, STATUS=NEEDS-ACTION|COMPLETED|IN-PROCESS
+    REPLY             VTODO      3.4.3     ATTENDEE 1+, DTSTAMP 1, ORGANIZER 1, REQUEST-STATUS 1+, UID 1, VALARM 0
+    ADD               VTODO      3.4.4     DTSTAMP 1, ORGANIZER 1, PRIORITY 1, SEQUENCE 1, SUMMARY 1, UID 1, RECURRENCE-ID 0, REQUEST-STATUS 0, STATUS=NEEDS-ACTION|COMPLETED|IN-PROCESS
+    CANCEL            VTODO      3.4.5     DTSTAMP 1, ORGANIZER 1, SEQUENCE 1, UID 1, REQUEST-STATUS 0, VALARM 0, STATUS=CANCELLED
+    REFRESH           VTODO      3.4.6     ATTENDEE 1, DTSTAMP 1, UID 1, RECURRENCE-ID ?, ATTACH 0, CATEGORIES 0, CLASS 0, CONTACT 0, CREATED 0, DESCRIPTION 0, DTSTART 0, DUE 0, DURATION 0, EXDATE 0, EXRULE 0, GEO 0, LAST-MODIFIED 0, LOCATION 0, PERCENT-COMPLETE 0, PRIORITY 0, RDATE 0, RELATED-TO 0, REQUEST-STATUS 0, RESOURCES 0, RRULE 0, SEQUENCE 0, STATUS 0, URL 0, VALARM 0
+    COUNTER           VTODO      3.4.7     ATTENDEE 1+, DTSTAMP 1, ORGANIZER 1, PRIORITY 1, SUMMARY 1, UID 1, RECURRENCE-ID ?, STATUS=NEEDS-ACTION|COMPLETED|IN-PROCESS
+    DECLINECOUNTER    VTODO      3.4.8     ATTENDEE 1+, DTSTAMP 1, ORGANIZER 1, SEQUENCE 1, UID 1, RECURRENCE-ID ?, VALARM 0
+    PUBLISH           VJOURNAL   3.5.1     DESCRIPTION 1, DTSTAMP 1, DTSTART 1, ORGANIZER 1, UID 1, RECURRENCE-ID ?, SEQUENCE ?, ATTENDEE 0
+    ADD               VJOURNAL   3.5.2     DESCRIPTION 1, DTSTAMP 1, DTSTART 1, ORGANIZER 1, SEQUENCE 1, UID 1, ATTENDEE 0, RECURRENCE-ID 0
+    CANCEL            VJOURNAL   3.5.3     DTSTAMP 1, ORGANIZER 1, SEQUENCE 1, UID 1, RECURRENCE-ID ?, REQUEST-STATUS 0, STATUS=CANCELLED
+    """
+
+    enum Count: String, Sendable {
+        case one = "1", atLeastOne = "1+", atMostOne = "?", none = "0"
+    }
+
+    struct Rules: Sendable {
+        let section: String
+        /// Property or sub-component name → count.
+        let counts: [(name: String, count: Count)]
+        /// Allowed STATUS values (nil: RFC 5545's).
+        let statuses: Set<String>?
+    }
+
+    /// The methods RFC 5546 defines (others are reported unless they are x-names).
+    static let methods: Set<String> = ["PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER",
+                                       "DECLINECOUNTER"]
+
+    /// Components iTIP schedules (a method without a table for one of them does not allow it).
+    static let scheduled: Set<String> = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY"]
+
+    /// method → component → rules.
+    static let rules: [String: [String: Rules]] = {
+        var result: [String: [String: Rules]] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let head = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true)
+            guard head.count == 4 else { continue }
+            var counts: [(String, Count)] = []
+            var statuses: Set<String>?
+            for item in head[3].split(separator: ",") {
+                let parts = item.split(separator: " ", omittingEmptySubsequences: true)
+                if parts.count == 1, parts[0].hasPrefix("STATUS=") {
+                    statuses = Set(parts[0].dropFirst(7).split(separator: "|").map(String.init))
+                } else {
+                    counts.append((String(parts[0]), Count(rawValue: String(parts[1]))!))
+                }
+            }
+            result[String(head[0]), default: [:]][String(head[1])] = Rules(section: String(head[2]), counts: counts,
+                                                                            statuses: statuses)
+        }
+        return result
+    }()
+
+    static func severity(_ method: String) -> Severity { method == "PUBLISH" ? .warning : .error }
 }

@@ -18,17 +18,15 @@ public protocol ByteSource: AnyObject {
 extension ByteSource {
     /// Reads up to `count` bytes (fewer only at the end). For sniffing and small reads.
     public func read(upTo count: Int) throws -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        try result.withUnsafeMutableBytes { raw in
+        // Uninitialized storage: no zeroing of the 64 KiB a sniff asks for when the file is small.
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
+            filled = 0
             while filled < count {
-                let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+                let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[filled...]))
                 if n == 0 { break }
                 filled += n
             }
         }
-        result.removeSubrange(filled...)
-        return result
     }
 
     /// Calls `body` with each chunk until the end of input. Memory: one chunk.
@@ -159,11 +157,15 @@ public final class PrefixedSource: ByteSource {
     private var prefix: [UInt8]
     private var offset = 0
     private let rest: ByteSource
+    private let prefixIsStart: Bool
     public var name: String { rest.name }
 
-    public init(prefix: [UInt8], rest: ByteSource) {
+    /// - Parameter prefixIsStart: `prefix` holds the first bytes `rest` was read from (a sniffed
+    ///   file), so re-reading `rest` from its start gives the same input (`RereadableSource`).
+    public init(prefix: [UInt8], rest: ByteSource, prefixIsStart: Bool = false) {
         self.prefix = prefix
         self.rest = rest
+        self.prefixIsStart = prefixIsStart
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -177,6 +179,35 @@ public final class PrefixedSource: ByteSource {
             return n
         }
         return try rest.read(into: buffer)
+    }
+}
+
+/// A source that can give its input again from the first byte: a fast checker may make a first pass
+/// and, when it finds something to explain, hand the input to a slower, more detailed one.
+public protocol RereadableSource: ByteSource {
+    /// True when `reread()` will give the same bytes from the start (false for pipes and stdin).
+    var canReread: Bool { get }
+    /// A new source over the same input, from its first byte.
+    func reread() throws -> ByteSource
+}
+
+extension FileSource: RereadableSource {
+    public var canReread: Bool { owned }
+    public func reread() throws -> ByteSource { try FileSource(path: name) }
+}
+
+extension MemorySource: RereadableSource {
+    public var canReread: Bool { true }
+    public func reread() throws -> ByteSource { MemorySource(bytes, name: name, maxChunk: maxChunk) }
+}
+
+extension PrefixedSource: RereadableSource {
+    public var canReread: Bool { prefixIsStart && (rest as? RereadableSource)?.canReread == true }
+    public func reread() throws -> ByteSource {
+        guard canReread, let rest = rest as? RereadableSource else {
+            throw FerryError.io("io.reread", "this input cannot be read twice", file: name)
+        }
+        return try rest.reread()
     }
 }
 

@@ -113,3 +113,10 @@ extension Format {
         return extensions.contains(ext) ? score : 0
     }
 }
+
+/// A directory-writing format that writes one file per item in another format's shape (`ics-files`
+/// for `ics`): `--to ics -o dir/` picks it instead of writing one file named like a directory.
+public protocol DirectoryForm: Format {
+    /// The `fmt=` name of the single-file format whose files it writes.
+    var fileFormat: String { get }
+}
