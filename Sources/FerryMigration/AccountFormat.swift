@@ -66,7 +66,17 @@ extension FormatRegistry {
 /// recognisably a Maildir, and an input's format holds more than one kind of content (a Zimbra tgz
 /// holds mail, contacts, calendars and files; a Maildir only mail).
 public enum AccountRouting {
-    static let contentKinds: Set<ItemKind> = [.message, .contact, .calendar, .task, .document]
+    /// Content families: an input explodes when it holds more than one (events and to-dos are one family,
+    /// so an `.ics` written to `dir/` stays a calendar, split one file per event by `ics-files`).
+    static func family(_ kind: ItemKind) -> Int? {
+        switch kind {
+        case .message: return 0
+        case .contact: return 1
+        case .calendar, .task: return 2
+        case .document: return 3
+        default: return nil
+        }
+    }
 
     public static func explodes(inputs: [String], output: String?, from: String?, registry: FormatRegistry) -> Bool {
         guard let output, output != "-" else { return false }
@@ -81,7 +91,7 @@ public enum AccountRouting {
         let converter = Converter(registry: registry, log: DiagnosticLog())
         for input in inputs where input != "-" {
             guard let opened = try? converter.openInput(input, declared: from) else { continue }
-            if Set(opened.format.kinds).intersection(contentKinds).count > 1, !(opened.format is AccountFormat) {
+            if Set(opened.format.kinds.compactMap(family)).count > 1, !(opened.format is AccountFormat) {
                 return true
             }
         }
