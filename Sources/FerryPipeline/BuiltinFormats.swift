@@ -2,6 +2,7 @@ import FerryCalendar
 import FerryArchive
 import FerryContacts
 import FerryCore
+import FerryFeeds
 import FerryMIME
 
 /// The formats compiled into this build. Each format module adds its `Format` values here.
@@ -17,6 +18,7 @@ let builtinFormats: [any Format] = [
     ArchiveFormat(.zip, memberDecoder: archiveMemberDecoder), ArchiveFormat(.tar, memberDecoder: archiveMemberDecoder),
     ArchiveFormat(.tgz, memberDecoder: archiveMemberDecoder), MboxFormat(),
     MaildirFormat(), EmlFolderFormat(),
+    AtomFormat(), RSSFormat(),
 ] + ContactCSVFormat.dialectFormats
 
 /// Meta-less archive entries other formats own (`.vcf`, `.ics`, `.csv`, …) are read by those formats,

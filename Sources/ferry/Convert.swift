@@ -50,6 +50,13 @@ struct Convert: ParsableCommand {
     @Option(help: "vCard version to write: 3.0 (default, Zimbra's order) or 4.0.")
     var vcardVersion: String?
 
+    @Option(help: "Feeds (atom, rss): the feed's title (default: Ferry: <folder>).")
+    var feedTitle: String?
+    @Option(help: "Feeds (atom, rss): the feed's own URL (Atom rel=\"self\", the RSS channel link).")
+    var feedLink: String?
+    @Flag(help: "Feeds (atom, rss): each message's body as the entry's content (default: the first text part as summary only).")
+    var fullContent = false
+
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
 
@@ -76,6 +83,10 @@ struct Convert: ParsableCommand {
         request.writeOptions.csvFormat = csvFormat
         request.writeOptions.locale = locale
         request.writeOptions.timeContext = request.readOptions.timeContext
+        request.writeOptions.timeRange = request.readOptions.timeRange   // feeds: the calendar window
+        if let feedTitle { request.writeOptions.formatOptions["title"] = feedTitle }
+        if let feedLink { request.writeOptions.formatOptions["link"] = feedLink }
+        if fullContent { request.writeOptions.formatOptions["content"] = "full" }
         if let part {
             guard inputs.count == 1 else {
                 throw FerryError.usage("part.inputs", "--part takes exactly one input message")

@@ -1,0 +1,539 @@
+import CXML2
+import Foundation
+import FerryCore
+
+/// Reads Atom 1.0 and 0.3, RSS 0.9x, 1.0 (RDF) and 2.0 feeds, streaming: the input is decoded to UTF-8
+/// (`FeedInput`), repaired (`Repairer`) and pushed through libxml2's SAX2 parser in recovery mode in
+/// 64 KiB pieces; each entry becomes an item as soon as its end tag is parsed, so memory stays flat
+/// whatever the feed's size. Every repair is a warning with line and column (the first ten of a kind
+/// one by one, then a count). Input that is not XML at all, or XML that is not a feed, is an error.
+public final class FeedReader: ItemReader {
+    let source: ByteSource
+    let log: DiagnosticLog
+    let name: String
+    private let options: ReadOptions
+    private var state: SAXState?
+    private var context: xmlParserCtxtPtr?
+    private let repairer = Repairer()
+    private var finished = false
+    private var queue: [Item] = []
+    private var head = 0
+
+    public init(source: ByteSource, options: ReadOptions, log: DiagnosticLog) {
+        self.source = source
+        self.log = log
+        self.options = options
+        name = source.name
+    }
+
+    deinit {
+        if let context { xmlFreeParserCtxt(context) }
+    }
+
+    private var decoder: FeedInput?
+
+    public func next() throws -> Item? {
+        while head >= queue.count {
+            queue.removeAll(keepingCapacity: true)
+            head = 0
+            if finished { return nil }
+            try pump()
+        }
+        head += 1
+        return queue[head - 1]
+    }
+
+    private func start() throws {
+        let decoder = try FeedInput(source: source, name: name, log: log, declaredByUser: options.charset)
+        self.decoder = decoder
+        let state = SAXState(name: name, log: log)
+        self.state = state
+        repairer.report = { [unowned state] repair in
+            state.report(repair.code, repair.message, line: repair.line, column: repair.column)
+        }
+        var sax = xmlSAXHandler()
+        sax.initialized = 0xDEEDBEAF   // XML_SAX2_MAGIC
+        sax.startElementNs = { ctx, localname, prefix, uri, _, _, attributeCount, _, attributes in
+            guard let ctx, let localname else { return }
+            Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
+                .startElement(localname, prefix, uri, Int(attributeCount), attributes)
+        }
+        sax.endElementNs = { ctx, _, _, _ in
+            guard let ctx else { return }
+            Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().endElement()
+        }
+        sax.characters = { ctx, ch, length in
+            guard let ctx, let ch else { return }
+            Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().characters(ch, Int(length))
+        }
+        sax.cdataBlock = sax.characters
+        sax.serror = { ctx, error in
+            guard let ctx, let error else { return }
+            Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().xmlError(error.pointee)
+        }
+        let user = Unmanaged.passUnretained(state).toOpaque()
+        guard let ctxt = name.withCString({ xmlCreatePushParserCtxt(&sax, user, nil, 0, $0) }) else {
+            throw FerryError.io("feed.parser", "libxml2 could not create a parser", file: name)
+        }
+        let flags = XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue
+            | XML_PARSE_HUGE.rawValue | XML_PARSE_NOCDATA.rawValue
+        xmlCtxtUseOptions(ctxt, Int32(flags))
+        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8)
+        state.context = ctxt
+        context = ctxt
+    }
+
+    private func pump() throws {
+        if state == nil { try start() }
+        guard let decoder, let state, let context else { return }
+        let (piece, final) = try decoder.next()
+        var repaired: [UInt8] = []
+        repaired.reserveCapacity(piece.count + 64)
+        repairer.process(piece, final: final, into: &repaired)
+        _ = repaired.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) {
+                xmlParseChunk(context, buffer.count == 0 ? nil : $0, Int32(buffer.count), final ? 1 : 0)
+            }
+        }
+        if let fatal = state.fatal { finished = true; throw fatal }
+        queue.append(contentsOf: state.take())
+        if final {
+            finished = true
+            if let fatal = state.fatal { throw fatal }
+            if state.version == nil {
+                throw FerryError.data("feed.empty", "no XML element found: the input is empty or not XML", file: name, line: repairer.line, column: 1)
+            }
+            state.finishReport()
+        }
+    }
+}
+
+/// The SAX side: builds entries from libxml2's events.
+final class SAXState {
+    let name: String
+    let log: DiagnosticLog
+    var context: xmlParserCtxtPtr?
+    var fatal: FerryError?
+    private(set) var version: String?
+    private var feed = FeedInfo(version: "")
+    private var depth = 0
+    private var channelDepth = -1
+    private var entryDepth = -1
+    private var entry: FeedEntry?
+    private var entryLine = 0
+    private var done: [Item] = []
+    private var reportCounts: [String: Int] = [:]
+    private var entryHasID = false
+
+    /// The element being captured (a child of the entry or of the channel).
+    private struct Capture {
+        var family: Family
+        var local: String
+        var qualified: String
+        var attributes: [String: String]
+        var text: [UInt8] = []
+        var markup: [UInt8] = []
+        var hasMarkup = false
+        var depth: Int
+        var line: Int
+        var column: Int
+        /// A child of a structured element (atom:author's name/email/uri).
+        var child: String?
+        var childText: [UInt8] = []
+        var parts: [String: String] = [:]
+    }
+    private var capture: Capture?
+
+    enum Family { case core, dc, dcterms, content, rdf, gd, xhtml, other }
+
+    init(name: String, log: DiagnosticLog) {
+        self.name = name
+        self.log = log
+    }
+
+    func take() -> [Item] {
+        defer { done.removeAll(keepingCapacity: true) }
+        return done
+    }
+
+    // MARK: Reporting
+
+    private var position: (Int, Int) {
+        guard let context else { return (0, 0) }
+        return (Int(xmlSAX2GetLineNumber(context)), Int(xmlSAX2GetColumnNumber(context)))
+    }
+
+    func report(_ code: String, _ message: String, line: Int, column: Int) {
+        let n = reportCounts[code, default: 0] + 1
+        reportCounts[code] = n
+        if n <= 10 { log.emit(.warning(code, message, file: name, line: line, column: column)) }
+    }
+
+    func finishReport() {
+        for (code, n) in reportCounts.sorted(by: { $0.key < $1.key }) where n > 10 {
+            log.emit(.warning(code, "\(n - 10) more repairs of this kind not shown (\(n) in all)", file: name))
+        }
+    }
+
+    func xmlError(_ error: xmlError) {
+        let message = error.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "XML error"
+        let line = Int(error.line), column = Int(error.int2)
+        if version == nil, error.level == XML_ERR_FATAL {
+            // Before the root element: this is not XML at all.
+            if fatal == nil {
+                fatal = FerryError.data("feed.not-xml", "not XML: \(message)", file: name, line: line, column: column)
+            }
+            return
+        }
+        report(error.domain == Int32(XML_FROM_NAMESPACE.rawValue) ? "feed.namespace" : "feed.xml",
+               message + " (recovered)", line: line, column: column)
+    }
+
+    // MARK: Names
+
+    private static let knownPrefixes: [String: Family] = [
+        "dc": .dc, "dcterms": .dcterms, "content": .content, "rdf": .rdf, "gd": .gd, "atom": .core, "xhtml": .xhtml,
+    ]
+
+    private func family(_ uri: String?, prefix: String?) -> Family {
+        guard let uri else {
+            if let prefix {
+                let f = Self.knownPrefixes[prefix] ?? .other
+                return f
+            }
+            return .core
+        }
+        switch uri {
+        case "http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#", "http://purl.org/rss/1.0/",
+             "http://my.netscape.com/rdf/simple/0.9/", "http://backend.userland.com/rss2", "http://blogs.law.harvard.edu/tech/rss",
+             "http://backend.userland.com/rss":
+            return .core
+        case "http://purl.org/dc/elements/1.1/": return .dc
+        case "http://purl.org/dc/terms/": return .dcterms
+        case "http://purl.org/rss/1.0/modules/content/": return .content
+        case "http://www.w3.org/1999/02/22-rdf-syntax-ns#": return .rdf
+        case "http://schemas.google.com/g/2005": return .gd
+        case "http://www.w3.org/1999/xhtml": return .xhtml
+        default: return .other
+        }
+    }
+
+    private static func string(_ p: UnsafePointer<xmlChar>?) -> String? {
+        p.map { String(cString: $0) }
+    }
+
+    // MARK: Events
+
+    func startElement(_ localname: UnsafePointer<xmlChar>, _ prefixPointer: UnsafePointer<xmlChar>?,
+                      _ uriPointer: UnsafePointer<xmlChar>?, _ attributeCount: Int,
+                      _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        depth += 1
+        // Inside a captured field: child markup.
+        if var c = capture, depth > c.depth {
+            let local = String(cString: localname)
+            if c.family == .core && (c.local == "author" || c.local == "contributor") && depth == c.depth + 1 {
+                c.child = local
+                c.childText = []
+            } else {
+                if !c.hasMarkup {
+                    c.hasMarkup = true
+                    XMLEscape.append(String(decoding: c.text, as: UTF8.self), to: &c.markup)
+                }
+                markupNames.append(local)
+                c.markup += Array("<\(local)".utf8)
+                for (k, v) in Self.attributes(attributeCount, attributes) where k != "xmlns" {
+                    c.markup += Array(" \(k)=\"".utf8)
+                    XMLEscape.append(v, to: &c.markup, attribute: true)
+                    c.markup.append(0x22)
+                }
+                c.markup.append(0x3E)
+            }
+            capture = c
+            return
+        }
+        let local = String(cString: localname)
+        let prefix = Self.string(prefixPointer)
+        let uri = Self.string(uriPointer)
+        let fam = family(uri, prefix: prefix)
+        if depth == 1 {
+            rootElement(local, uri: uri, attributeCount, attributes)
+            return
+        }
+        if fam == .core && (local == "channel") && channelDepth < 0 {
+            channelDepth = depth
+            return
+        }
+        if entry == nil, fam == .core, local == "entry" || local == "item" {
+            entryDepth = depth
+            var e = FeedEntry(feed: feed)
+            entryHasID = false
+            let attrs = Self.attributes(attributeCount, attributes)
+            if let about = attrs["rdf:about"] ?? attrs["about"] {
+                e.id = about
+                entryHasID = true
+            }
+            entry = e
+            entryLine = position.0
+            return
+        }
+        let isEntryField = entry != nil && depth == entryDepth + 1
+        let isChannelField = entry == nil && depth == channelDepth + 1
+        if isEntryField || isChannelField {
+            let (line, column) = position
+            capture = Capture(family: fam, local: local, qualified: prefix.map { "\($0):\(local)" } ?? local,
+                              attributes: Self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
+        }
+    }
+
+    private func rootElement(_ local: String, uri: String?, _ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        let attrs = Self.attributes(count, attributes)
+        switch (local, uri) {
+        case ("feed", "http://purl.org/atom/ns#"): version = "atom03"; channelDepth = 1
+        case ("feed", _): version = "atom10"; channelDepth = 1
+        case ("rss", _):
+            let v = attrs["version"] ?? ""
+            version = v.hasPrefix("0.9") ? "rss" + v.replacingOccurrences(of: ".", with: "") : "rss20"
+        case ("RDF", _):
+            version = "rss10"
+        default:
+            let (line, column) = position
+            fatal = FerryError.data("feed.not-a-feed", "the root element is <\(local)>, not <feed>, <rss> or <rdf:RDF>: not a feed",
+                                    file: name, line: line, column: column)
+            version = "none"
+        }
+        feed.version = version ?? ""
+    }
+
+    func characters(_ ch: UnsafePointer<xmlChar>, _ length: Int) {
+        guard var c = capture else { return }
+        let buffer = UnsafeBufferPointer(start: ch, count: length)
+        capture = nil   // keep the buffers uniquely referenced while appending
+        if c.child != nil {
+            c.childText.append(contentsOf: buffer)
+        } else {
+            c.text.append(contentsOf: buffer)
+            if c.hasMarkup { XMLEscape.append(String(decoding: buffer, as: UTF8.self), to: &c.markup) }
+        }
+        capture = c
+    }
+
+    func endElement() {
+        defer { depth -= 1 }
+        if var c = capture {
+            if depth > c.depth {
+                if let child = c.child, depth == c.depth + 1 {
+                    c.parts[child] = String(decoding: c.childText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    c.child = nil
+                } else if c.hasMarkup {
+                    c.markup += Array("</\(localNameAt())>".utf8)
+                }
+                capture = c
+                return
+            }
+            capture = nil
+            if entry != nil { entryField(c) } else { channelField(c) }
+            return
+        }
+        if entry != nil, depth == entryDepth {
+            finishEntry()
+        } else if depth == channelDepth {
+            channelDepth = version?.hasPrefix("atom") == true ? 1 : -1
+        }
+    }
+
+    /// libxml2 does not pass the name to endElementNs in a form we keep; the markup of nested elements
+    /// is closed by tracking names.
+    private var markupNames: [String] = []
+    private func localNameAt() -> String { markupNames.popLast() ?? "span" }
+
+    private static func attributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [String: String] {
+        guard count > 0, let attributes else { return [:] }
+        var out: [String: String] = [:]
+        for k in 0..<count {
+            guard let local = attributes[5 * k], let value = attributes[5 * k + 3], let end = attributes[5 * k + 4] else { continue }
+            let name = attributes[5 * k + 1].map { String(cString: $0) + ":" + String(cString: local) } ?? String(cString: local)
+            out[name] = String(decoding: UnsafeBufferPointer(start: value, count: end - value), as: UTF8.self)
+        }
+        return out
+    }
+
+    // MARK: Mapping
+
+    private func text(_ c: Capture, defaultHTML: Bool) -> FeedText {
+        let type = (c.attributes["type"] ?? "").lowercased()
+        let mode = (c.attributes["mode"] ?? "").lowercased()
+        if c.hasMarkup {
+            var markup = String(decoding: c.markup, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if type == "xhtml" || type.contains("xhtml"), markup.hasPrefix("<div"), markup.hasSuffix("</div>"),
+               let gt = markup.firstIndex(of: ">") {
+                markup = String(markup[markup.index(after: gt)..<markup.index(markup.endIndex, offsetBy: -6)])
+            }
+            return FeedText(markup.trimmingCharacters(in: .whitespacesAndNewlines), isHTML: true)
+        }
+        var value = String(decoding: c.text, as: UTF8.self)
+        if mode == "base64", let data = Data(base64Encoded: value.filter { !$0.isWhitespace }) {
+            value = String(decoding: data, as: UTF8.self)
+        }
+        let html: Bool
+        switch type {
+        case "html", "xhtml", "text/html", "application/xhtml+xml": html = true
+        case "text", "text/plain": html = false
+        default: html = defaultHTML || mode == "escaped"
+        }
+        return FeedText(html ? value.trimmingCharacters(in: .whitespacesAndNewlines) : value.trimmingCharacters(in: .whitespacesAndNewlines), isHTML: html)
+    }
+
+    private func date(_ c: Capture, expected: FeedDate.Form) -> Date? {
+        let raw = String(decoding: c.text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !raw.isEmpty else { return nil }
+        guard let (date, form) = FeedDate.parse(raw) else {
+            report("feed.date", "<\(c.qualified)> '\(raw)' is not a date Ferry can read; left out", line: c.line, column: c.column)
+            return nil
+        }
+        if form != expected {
+            let want = expected == .rfc3339 ? "an RFC 3339 date" : "an RFC 822 date"
+            report("feed.date", "<\(c.qualified)> '\(raw)' is not \(want); read as \(FeedDate.rfc3339(date))", line: c.line, column: c.column)
+        }
+        return date
+    }
+
+    private func plain(_ c: Capture) -> String {
+        String(decoding: c.text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `email (Name)`, `Name <email>`, `email` or a name (RSS `author`, `managingEditor`).
+    static func splitAuthor(_ s: String) -> (name: String?, email: String?) {
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let open = t.firstIndex(of: "("), t.hasSuffix(")") {
+            let email = t[..<open].trimmingCharacters(in: .whitespaces)
+            let name = String(t[t.index(after: open)..<t.index(before: t.endIndex)])
+            return (name.isEmpty ? nil : name, email.contains("@") ? email : nil)
+        }
+        if let open = t.firstIndex(of: "<"), t.hasSuffix(">") {
+            let name = t[..<open].trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+            return (name.isEmpty ? nil : name, String(t[t.index(after: open)..<t.index(before: t.endIndex)]))
+        }
+        if t.contains("@"), !t.contains(" ") { return (nil, t) }
+        return (t.isEmpty ? nil : t, nil)
+    }
+
+    private func entryField(_ c: Capture) {
+        guard var e = entry else { return }
+        let atom = version?.hasPrefix("atom") == true
+        switch (c.family, c.local) {
+        case (.core, "title"), (.dc, "title") where e.title == nil || c.family == .core:
+            e.title = text(c, defaultHTML: false)
+        case (.core, "link"):
+            if let href = c.attributes["href"] {
+                e.links.append(FeedLink(href: href, rel: c.attributes["rel"] ?? "alternate", type: c.attributes["type"]))
+                if c.attributes["rel"] == "enclosure" {
+                    e.enclosures.append(FeedEnclosure(url: href, type: c.attributes["type"], length: c.attributes["length"].flatMap { Int($0) }))
+                }
+            } else if !plain(c).isEmpty {
+                e.links.append(FeedLink(href: plain(c), rel: "alternate", type: nil))
+            }
+        case (.core, "id"), (.core, "guid"):
+            let value = plain(c)
+            if !value.isEmpty {
+                e.id = value
+                entryHasID = true
+                if c.local == "guid", (c.attributes["isPermaLink"] ?? "true") != "false", value.contains("://"),
+                   !e.links.contains(where: { $0.href == value }) {
+                    e.links.append(FeedLink(href: value, rel: e.links.isEmpty ? "alternate" : "related", type: nil))
+                }
+            }
+        case (.core, "updated"):
+            e.updated = date(c, expected: .rfc3339) ?? e.updated
+        case (.core, "modified"):
+            if version == "atom10" {
+                report("feed.atom03", "Atom 0.3 <modified> in an Atom 1.0 feed (Zimbra writes these); read as <updated>", line: c.line, column: c.column)
+            }
+            e.updated = date(c, expected: .rfc3339) ?? e.updated
+        case (.core, "published"), (.core, "issued"), (.core, "created"):
+            e.published = date(c, expected: .rfc3339) ?? e.published
+        case (.core, "pubDate"):
+            e.published = date(c, expected: .rfc822) ?? e.published
+        case (.dc, "date"), (.dcterms, "modified"):
+            if let d = date(c, expected: .rfc3339) {
+                if e.updated == nil { e.updated = d }
+                if e.published == nil && c.family == .dc { e.published = d }
+            }
+        case (.dcterms, "created"), (.dcterms, "issued"):
+            e.published = date(c, expected: .rfc3339) ?? e.published
+        case (.core, "summary"):
+            e.summary = text(c, defaultHTML: false)
+        case (.core, "description"):
+            if atom { e.summary = text(c, defaultHTML: false) } else { e.summary = text(c, defaultHTML: true) }
+        case (.core, "content"):
+            e.content = text(c, defaultHTML: false)
+        case (.content, "encoded"):
+            e.content = text(c, defaultHTML: true)
+        case (.core, "author"), (.core, "contributor"):
+            if c.local == "contributor" && (e.authorName != nil || e.authorEmail != nil) { break }
+            if !c.parts.isEmpty {
+                e.authorName = c.parts["name"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorName
+                e.authorEmail = c.parts["email"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
+                e.authorURI = c.parts["uri"] ?? c.parts["url"] ?? e.authorURI
+            } else {
+                let (name, email) = Self.splitAuthor(plain(c))
+                e.authorName = name ?? e.authorName
+                e.authorEmail = email ?? e.authorEmail
+            }
+        case (.dc, "creator"), (.dc, "author"):
+            if e.authorName == nil {
+                let (name, email) = Self.splitAuthor(plain(c))
+                e.authorName = name
+                if e.authorEmail == nil { e.authorEmail = email }
+            }
+        case (.core, "category"):
+            if let term = c.attributes["term"] ?? c.attributes["label"] { e.categories.append(term) }
+            else if !plain(c).isEmpty { e.categories.append(plain(c)) }
+        case (.dc, "subject"):
+            if !plain(c).isEmpty { e.categories.append(plain(c)) }
+        case (.core, "enclosure"):
+            if let url = c.attributes["url"] {
+                e.enclosures.append(FeedEnclosure(url: url, type: c.attributes["type"], length: c.attributes["length"].flatMap { Int($0) }))
+            }
+        case (.gd, "when"):
+            e.eventStart = c.attributes["startTime"]
+            e.eventEnd = c.attributes["endTime"]
+        case (.gd, "where"):
+            e.eventLocation = c.attributes["valueString"] ?? (plain(c).isEmpty ? nil : plain(c))
+        default:
+            let value = c.hasMarkup ? String(decoding: c.markup, as: UTF8.self) : plain(c)
+            var extra = value
+            if extra.isEmpty, !c.attributes.isEmpty {
+                extra = c.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            }
+            e.extensions.append(FeedExtension(name: c.qualified, value: extra))
+        }
+        entry = e
+    }
+
+    private func channelField(_ c: Capture) {
+        switch (c.family, c.local) {
+        case (.core, "title"): feed.title = text(c, defaultHTML: false).plain
+        case (.core, "link"):
+            if let href = c.attributes["href"] {
+                let rel = c.attributes["rel"] ?? "alternate"
+                if rel == "self" || feed.link == nil { feed.link = href }
+            } else if !plain(c).isEmpty, feed.link == nil {
+                feed.link = plain(c)
+            }
+        case (.core, "id"): feed.id = plain(c)
+        default: break
+        }
+    }
+
+    private func finishEntry() {
+        guard var e = entry else { return }
+        e.feed = feed
+        if !entryHasID, version == "atom10" {
+            report("feed.entry-id", "Atom entry without <id> (invalid Atom 1.0; Zimbra writes these); a stable id is derived", line: entryLine, column: 1)
+        }
+        let metadata = ItemMetadata(date: e.date, id: e.id)
+        done.append(Item(e, metadata: metadata, origin: "\(name):\(entryLine)"))
+        entry = nil
+        entryDepth = -1
+    }
+}
