@@ -1,6 +1,7 @@
 import CXML2
 import Foundation
 import FerryCore
+import FerryMIME
 
 /// Reads Atom 1.0 and 0.3, RSS 0.9x, 1.0 (RDF) and 2.0 feeds, streaming: the input is decoded to UTF-8
 /// (`FeedInput`), repaired (`Repairer`) and pushed through libxml2's SAX2 parser in recovery mode in
@@ -16,6 +17,7 @@ public final class FeedReader: ItemReader {
     private var context: xmlParserCtxtPtr?
     private let repairer = Repairer()
     private var finished = false
+    private var sawContent = false
     private var queue: [Item] = []
     private var head = 0
 
@@ -87,6 +89,17 @@ public final class FeedReader: ItemReader {
         if state == nil { try start() }
         guard let decoder, let state, let context else { return }
         let (piece, final) = try decoder.next()
+        if !sawContent, let k = piece.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
+            sawContent = true
+            if piece[k] != 0x3C {
+                let line = 1 + piece[..<k].filter { $0 == 0x0A }.count
+                let column = k - (piece[..<k].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+                let shown = String(decoding: piece[k..<min(piece.count, k + 24)], as: UTF8.self).split(separator: "\n").first ?? ""
+                finished = true
+                throw FerryError.data("feed.not-xml", "not XML: the input starts with '\(shown)' where a feed starts with '<'",
+                                      file: name, line: line, column: column)
+            }
+        }
         var repaired: [UInt8] = []
         repaired.reserveCapacity(piece.count + 64)
         repairer.process(piece, final: final, into: &repaired)
@@ -352,7 +365,9 @@ final class SAXState {
         for k in 0..<count {
             guard let local = attributes[5 * k], let value = attributes[5 * k + 3], let end = attributes[5 * k + 4] else { continue }
             let name = attributes[5 * k + 1].map { String(cString: $0) + ":" + String(cString: local) } ?? String(cString: local)
-            out[name] = String(decoding: UnsafeBufferPointer(start: value, count: end - value), as: UTF8.self)
+            let text = String(decoding: UnsafeBufferPointer(start: value, count: end - value), as: UTF8.self)
+            // libxml2 hands an escaped '&' in attribute values on as "&#38;" when it does not substitute entities.
+            out[name] = text.contains("&#38;") ? text.replacingOccurrences(of: "&#38;", with: "&") : text
         }
         return out
     }
@@ -390,7 +405,12 @@ final class SAXState {
             report("feed.date", "<\(c.qualified)> '\(raw)' is not a date Ferry can read; left out", line: c.line, column: c.column)
             return nil
         }
-        if form != expected {
+        let englishDays: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        if expected == .rfc822, form == .rfc822, let comma = raw.firstIndex(of: ","),
+           !englishDays.contains(raw[..<comma].lowercased().trimmingCharacters(in: .whitespaces)) {
+            report("feed.date", "<\(c.qualified)> '\(raw)' has a day name RFC 822 does not know; read as \(FeedDate.rfc3339(date))",
+                   line: c.line, column: c.column)
+        } else if form != expected {
             let want = expected == .rfc3339 ? "an RFC 3339 date" : "an RFC 822 date"
             report("feed.date", "<\(c.qualified)> '\(raw)' is not \(want); read as \(FeedDate.rfc3339(date))", line: c.line, column: c.column)
         }
@@ -474,6 +494,14 @@ final class SAXState {
                 e.authorName = c.parts["name"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorName
                 e.authorEmail = c.parts["email"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
                 e.authorURI = c.parts["uri"] ?? c.parts["url"] ?? e.authorURI
+                // Zimbra puts the raw sender (`"Name" <address>`, encoded words and all) in both name and email.
+                if let raw = e.authorEmail, raw.contains("<") || raw.contains("=?"),
+                   let mailbox = AddressList.parse(Array(raw.utf8)).flatMap(\.mailboxes).first {
+                    report("feed.author", "<email> '\(raw)' is not an address; read as \(mailbox.name.map { "'\($0)' " } ?? "")<\(mailbox.address)>",
+                           line: c.line, column: c.column)
+                    if e.authorName == nil || e.authorName == raw { e.authorName = mailbox.name ?? mailbox.address }
+                    e.authorEmail = mailbox.address
+                }
             } else {
                 let (name, email) = Self.splitAuthor(plain(c))
                 e.authorName = name ?? e.authorName

@@ -137,8 +137,8 @@ final class EventEntries {
 
     func add(_ object: CalendarObject, origin: String?) -> WriteOutcome {
         let c = object.component
-        guard c.name == "VEVENT" else {
-            return .skipped(reason: "a feed lists events, not \(c.name) components")
+        guard ["VEVENT", "VTODO", "VJOURNAL"].contains(c.name) else {
+            return .skipped(reason: "a feed lists events, to-dos and journal entries, not \(c.name) components")
         }
         for zone in object.timeZones {
             if let id = zone.property("TZID")?.textValue, !zones.hasComponent(id) { zones.add(zone) }
