@@ -469,8 +469,11 @@ final class SAXState {
                 report("feed.atom03", "Atom 0.3 <modified> in an Atom 1.0 feed (Zimbra writes these); read as <updated>", line: c.line, column: c.column)
             }
             e.updated = date(c, expected: .rfc3339) ?? e.updated
-        case (.core, "published"), (.core, "issued"), (.core, "created"):
+        case (.core, "published"), (.core, "issued"):
             e.published = date(c, expected: .rfc3339) ?? e.published
+        case (.core, "created"):
+            // Atom 0.3: when the entry was created; the publication date (issued) wins.
+            if let d = date(c, expected: .rfc3339), e.published == nil { e.published = d }
         case (.core, "pubDate"):
             e.published = date(c, expected: .rfc822) ?? e.published
         case (.dc, "date"), (.dcterms, "modified"):
