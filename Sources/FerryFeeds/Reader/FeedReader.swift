@@ -138,22 +138,33 @@ final class SAXState {
     private var reportCounts: [String: Int] = [:]
     private var entryHasID = false
 
-    /// The element being captured (a child of the entry or of the channel).
-    private struct Capture {
-        var family: Family
-        var local: String
-        var qualified: String
-        var attributes: [String: String]
+    /// The element being captured (a child of the entry or of the channel). A class: libxml2 calls
+    /// `characters` many times per element (once per entity reference), and the buffers grow in place.
+    private final class Capture {
+        let family: Family
+        let local: String
+        let qualified: String
+        let attributes: [String: String]
         var text: [UInt8] = []
         var markup: [UInt8] = []
         var hasMarkup = false
-        var depth: Int
-        var line: Int
-        var column: Int
+        let depth: Int
+        let line: Int
+        let column: Int
         /// A child of a structured element (atom:author's name/email/uri).
         var child: String?
         var childText: [UInt8] = []
         var parts: [String: String] = [:]
+
+        init(family: Family, local: String, qualified: String, attributes: [String: String], depth: Int, line: Int, column: Int) {
+            self.family = family
+            self.local = local
+            self.qualified = qualified
+            self.attributes = attributes
+            self.depth = depth
+            self.line = line
+            self.column = column
+        }
     }
     private var capture: Capture?
 
@@ -242,7 +253,7 @@ final class SAXState {
                       _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         depth += 1
         // Inside a captured field: child markup.
-        if var c = capture, depth > c.depth {
+        if let c = capture, depth > c.depth {
             let local = String(cString: localname)
             if c.family == .core && (c.local == "author" || c.local == "contributor") && depth == c.depth + 1 {
                 c.child = local
@@ -261,7 +272,6 @@ final class SAXState {
                 }
                 c.markup.append(0x3E)
             }
-            capture = c
             return
         }
         let local = String(cString: localname)
@@ -318,21 +328,19 @@ final class SAXState {
     }
 
     func characters(_ ch: UnsafePointer<xmlChar>, _ length: Int) {
-        guard var c = capture else { return }
+        guard let c = capture else { return }
         let buffer = UnsafeBufferPointer(start: ch, count: length)
-        capture = nil   // keep the buffers uniquely referenced while appending
         if c.child != nil {
             c.childText.append(contentsOf: buffer)
         } else {
             c.text.append(contentsOf: buffer)
             if c.hasMarkup { XMLEscape.append(String(decoding: buffer, as: UTF8.self), to: &c.markup) }
         }
-        capture = c
     }
 
     func endElement() {
         defer { depth -= 1 }
-        if var c = capture {
+        if let c = capture {
             if depth > c.depth {
                 if let child = c.child, depth == c.depth + 1 {
                     c.parts[child] = String(decoding: c.childText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -340,7 +348,6 @@ final class SAXState {
                 } else if c.hasMarkup {
                     c.markup += Array("</\(localNameAt())>".utf8)
                 }
-                capture = c
                 return
             }
             capture = nil
