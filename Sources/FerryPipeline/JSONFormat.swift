@@ -28,6 +28,17 @@ public final class JSONLinesWriter: ItemWriter {
 
     /// The object written for one item.
     public static func object(for item: Item) -> [String: Any] {
+        object(for: item, dateFormatter: nil)
+    }
+
+    /// A formatter made once per writer: making one per item costs more than the rest of the item.
+    private let dateFormatter: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter
+    }()
+
+    static func object(for item: Item, dateFormatter: ISO8601DateFormatter?) -> [String: Any] {
         var object: [String: Any] = [:]
         for (key, value) in item.payload.jsonObject() { object[key] = value }
         object["kind"] = item.kind.rawValue
@@ -38,8 +49,11 @@ public final class JSONLinesWriter: ItemWriter {
         if !m.flags.isEmpty { metadata["flags"] = m.flags.sorted() }
         if !m.tags.isEmpty { metadata["tags"] = m.tags }
         if let date = m.date {
-            let formatter = ISO8601DateFormatter()
-            formatter.timeZone = TimeZone(identifier: "UTC")
+            let formatter = dateFormatter ?? {
+                let formatter = ISO8601DateFormatter()
+                formatter.timeZone = TimeZone(identifier: "UTC")
+                return formatter
+            }()
             metadata["date"] = formatter.string(from: date)
         }
         if let id = m.id { metadata["id"] = id }
@@ -49,7 +63,7 @@ public final class JSONLinesWriter: ItemWriter {
     }
 
     public func write(_ item: Item) throws -> WriteOutcome {
-        let object = Self.object(for: item)
+        let object = Self.object(for: item, dateFormatter: dateFormatter)
         guard JSONSerialization.isValidJSONObject(object) else {
             return .skipped(reason: "the \(item.kind.rawValue) has no JSON view")
         }

@@ -57,16 +57,17 @@ public final class FeedReader: ItemReader {
         sax.initialized = 0xDEEDBEAF   // XML_SAX2_MAGIC
         sax.startElementNs = { ctx, localname, prefix, uri, _, _, attributeCount, _, attributes in
             guard let ctx, let localname else { return }
-            Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
-                .startElement(localname, prefix, uri, Int(attributeCount), attributes)
+            Unmanaged<SAXState>.fromOpaque(ctx)._withUnsafeGuaranteedRef {
+                $0.startElement(localname, prefix, uri, Int(attributeCount), attributes)
+            }
         }
         sax.endElementNs = { ctx, _, _, _ in
             guard let ctx else { return }
-            Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().endElement()
+            Unmanaged<SAXState>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.endElement() }
         }
         sax.characters = { ctx, ch, length in
             guard let ctx, let ch else { return }
-            Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().characters(ch, Int(length))
+            Unmanaged<SAXState>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.characters(ch, Int(length)) }
         }
         sax.cdataBlock = sax.characters
         sax.serror = { ctx, error in
@@ -242,8 +243,31 @@ final class SAXState {
         }
     }
 
-    private static func string(_ p: UnsafePointer<xmlChar>?) -> String? {
-        p.map { String(cString: $0) }
+    /// Names and namespace URIs come from libxml2's dictionary (one pointer per distinct string for the
+    /// parser's life), so their Swift strings are made once.
+    private var names: [UnsafePointer<xmlChar>: String] = [:]
+    private var families: [UnsafePointer<xmlChar>: Family] = [:]
+
+    private func string(_ p: UnsafePointer<xmlChar>?) -> String? {
+        guard let p else { return nil }
+        if let s = names[p] { return s }
+        let s = String(cString: p)
+        names[p] = s
+        return s
+    }
+
+    /// The bytes as a string without leading and trailing XML white space.
+    static func trimmed<C: BidirectionalCollection>(_ bytes: C) -> String where C.Element == UInt8 {
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x0A || bytes[start] == 0x09 || bytes[start] == 0x0D {
+            start = bytes.index(after: start)
+        }
+        while end > start {
+            let b = bytes[bytes.index(before: end)]
+            guard b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D else { break }
+            end = bytes.index(before: end)
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     // MARK: Events
@@ -254,30 +278,38 @@ final class SAXState {
         depth += 1
         // Inside a captured field: child markup.
         if let c = capture, depth > c.depth {
-            let local = String(cString: localname)
+            let local = string(localname)!
             if c.family == .core && (c.local == "author" || c.local == "contributor") && depth == c.depth + 1 {
                 c.child = local
-                c.childText = []
+                inChild = true
+                capChildText.removeAll(keepingCapacity: true)
             } else {
-                if !c.hasMarkup {
-                    c.hasMarkup = true
-                    XMLEscape.append(String(decoding: c.text, as: UTF8.self), to: &c.markup)
+                if !capHasMarkup {
+                    capHasMarkup = true
+                    capMarkup.removeAll(keepingCapacity: true)
+                    capText.withUnsafeBufferPointer { Self.escape($0, into: &capMarkup) }
                 }
                 markupNames.append(local)
-                c.markup += Array("<\(local)".utf8)
+                capMarkup += Array("<\(local)".utf8)
                 for (k, v) in Self.attributes(attributeCount, attributes) where k != "xmlns" {
-                    c.markup += Array(" \(k)=\"".utf8)
-                    XMLEscape.append(v, to: &c.markup, attribute: true)
-                    c.markup.append(0x22)
+                    capMarkup += Array(" \(k)=\"".utf8)
+                    XMLEscape.append(v, to: &capMarkup, attribute: true)
+                    capMarkup.append(0x22)
                 }
-                c.markup.append(0x3E)
+                capMarkup.append(0x3E)
             }
             return
         }
-        let local = String(cString: localname)
-        let prefix = Self.string(prefixPointer)
-        let uri = Self.string(uriPointer)
-        let fam = family(uri, prefix: prefix)
+        let local = string(localname)!
+        let prefix = string(prefixPointer)
+        let uri = string(uriPointer)
+        let fam: Family
+        if let uriPointer, let known = families[uriPointer] {
+            fam = known
+        } else {
+            fam = family(uri, prefix: prefix)
+            if let uriPointer { families[uriPointer] = fam }
+        }
         if depth == 1 {
             rootElement(local, uri: uri, attributeCount, attributes)
             return
@@ -303,6 +335,10 @@ final class SAXState {
         let isChannelField = entry == nil && depth == channelDepth + 1
         if isEntryField || isChannelField {
             let (line, column) = position
+            capturing = true
+            inChild = false
+            capHasMarkup = false
+            capText.removeAll(keepingCapacity: true)
             capture = Capture(family: fam, local: local, qualified: prefix.map { "\($0):\(local)" } ?? local,
                               attributes: Self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
         }
@@ -327,14 +363,34 @@ final class SAXState {
         feed.version = version ?? ""
     }
 
+    /// The captured element's text (and, once it holds child elements, its markup) live here rather than
+    /// in `Capture`: `characters` is the hottest callback (once per entity reference in escaped HTML).
+    private var capturing = false
+    private var inChild = false
+    private var capText: [UInt8] = []
+    private var capMarkup: [UInt8] = []
+    private var capHasMarkup = false
+    private var capChildText: [UInt8] = []
+
     func characters(_ ch: UnsafePointer<xmlChar>, _ length: Int) {
-        guard let c = capture else { return }
+        guard capturing else { return }
         let buffer = UnsafeBufferPointer(start: ch, count: length)
-        if c.child != nil {
-            c.childText.append(contentsOf: buffer)
+        if inChild {
+            capChildText.append(contentsOf: buffer)
         } else {
-            c.text.append(contentsOf: buffer)
-            if c.hasMarkup { XMLEscape.append(String(decoding: buffer, as: UTF8.self), to: &c.markup) }
+            capText.append(contentsOf: buffer)
+            if capHasMarkup { Self.escape(buffer, into: &capMarkup) }
+        }
+    }
+
+    static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        for b in bytes {
+            switch b {
+            case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
+            case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
+            case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
+            default: out.append(b)
+            }
         }
     }
 
@@ -343,14 +399,19 @@ final class SAXState {
         if let c = capture {
             if depth > c.depth {
                 if let child = c.child, depth == c.depth + 1 {
-                    c.parts[child] = String(decoding: c.childText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    c.parts[child] = Self.trimmed(capChildText)
                     c.child = nil
-                } else if c.hasMarkup {
-                    c.markup += Array("</\(localNameAt())>".utf8)
+                    inChild = false
+                } else if capHasMarkup {
+                    capMarkup += Array("</\(localNameAt())>".utf8)
                 }
                 return
             }
             capture = nil
+            capturing = false
+            c.text = capText
+            c.hasMarkup = capHasMarkup
+            if capHasMarkup { c.markup = capMarkup }
             if entry != nil { entryField(c) } else { channelField(c) }
             return
         }
@@ -372,9 +433,24 @@ final class SAXState {
         for k in 0..<count {
             guard let local = attributes[5 * k], let value = attributes[5 * k + 3], let end = attributes[5 * k + 4] else { continue }
             let name = attributes[5 * k + 1].map { String(cString: $0) + ":" + String(cString: local) } ?? String(cString: local)
-            let text = String(decoding: UnsafeBufferPointer(start: value, count: end - value), as: UTF8.self)
+            let bytes = UnsafeBufferPointer(start: value, count: end - value)
             // libxml2 hands an escaped '&' in attribute values on as "&#38;" when it does not substitute entities.
-            out[name] = text.contains("&#38;") ? text.replacingOccurrences(of: "&#38;", with: "&") : text
+            if bytes.contains(0x26) {
+                var fixed: [UInt8] = []
+                var i = 0
+                while i < bytes.count {
+                    if bytes[i] == 0x26, i + 4 < bytes.count, bytes[i + 1] == 0x23, bytes[i + 2] == 0x33, bytes[i + 3] == 0x38, bytes[i + 4] == 0x3B {
+                        fixed.append(0x26)
+                        i += 5
+                    } else {
+                        fixed.append(bytes[i])
+                        i += 1
+                    }
+                }
+                out[name] = String(decoding: fixed, as: UTF8.self)
+            } else {
+                out[name] = String(decoding: bytes, as: UTF8.self)
+            }
         }
         return out
     }
@@ -385,16 +461,16 @@ final class SAXState {
         let type = (c.attributes["type"] ?? "").lowercased()
         let mode = (c.attributes["mode"] ?? "").lowercased()
         if c.hasMarkup {
-            var markup = String(decoding: c.markup, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            var markup = Self.trimmed(c.markup)
             if type == "xhtml" || type.contains("xhtml"), markup.hasPrefix("<div"), markup.hasSuffix("</div>"),
                let gt = markup.firstIndex(of: ">") {
                 markup = String(markup[markup.index(after: gt)..<markup.index(markup.endIndex, offsetBy: -6)])
             }
             return FeedText(markup.trimmingCharacters(in: .whitespacesAndNewlines), isHTML: true)
         }
-        var value = String(decoding: c.text, as: UTF8.self)
+        var value = Self.trimmed(c.text)
         if mode == "base64", let data = Data(base64Encoded: value.filter { !$0.isWhitespace }) {
-            value = String(decoding: data, as: UTF8.self)
+            value = Self.trimmed(Array(data))
         }
         let html: Bool
         switch type {
@@ -402,19 +478,20 @@ final class SAXState {
         case "text", "text/plain": html = false
         default: html = defaultHTML || mode == "escaped"
         }
-        return FeedText(html ? value.trimmingCharacters(in: .whitespacesAndNewlines) : value.trimmingCharacters(in: .whitespacesAndNewlines), isHTML: html)
+        return FeedText(value, isHTML: html)
     }
 
+    private static let englishDays: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
     private func date(_ c: Capture, expected: FeedDate.Form) -> Date? {
-        let raw = String(decoding: c.text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = Self.trimmed(c.text)
         guard !raw.isEmpty else { return nil }
         guard let (date, form) = FeedDate.parse(raw) else {
             report("feed.date", "<\(c.qualified)> '\(raw)' is not a date Ferry can read; left out", line: c.line, column: c.column)
             return nil
         }
-        let englishDays: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         if expected == .rfc822, form == .rfc822, let comma = raw.firstIndex(of: ","),
-           !englishDays.contains(raw[..<comma].lowercased().trimmingCharacters(in: .whitespaces)) {
+           !Self.englishDays.contains(raw[..<comma].lowercased().trimmingCharacters(in: .whitespaces)) {
             report("feed.date", "<\(c.qualified)> '\(raw)' has a day name RFC 822 does not know; read as \(FeedDate.rfc3339(date))",
                    line: c.line, column: c.column)
         } else if form != expected {
@@ -424,9 +501,7 @@ final class SAXState {
         return date
     }
 
-    private func plain(_ c: Capture) -> String {
-        String(decoding: c.text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    private func plain(_ c: Capture) -> String { Self.trimmed(c.text) }
 
     /// `email (Name)`, `Name <email>`, `email` or a name (RSS `author`, `managingEditor`).
     static func splitAuthor(_ s: String) -> (name: String?, email: String?) {
@@ -445,7 +520,9 @@ final class SAXState {
     }
 
     private func entryField(_ c: Capture) {
-        guard var e = entry else { return }
+        // Moved out and back so its arrays and strings are never shared (no copy on write).
+        guard var e = entry.take() else { return }
+        defer { entry = e }
         let atom = version?.hasPrefix("atom") == true
         switch (c.family, c.local) {
         case (.core, "title"), (.dc, "title") where e.title == nil || c.family == .core:
@@ -545,7 +622,6 @@ final class SAXState {
             }
             e.extensions.append(FeedExtension(name: c.qualified, value: extra))
         }
-        entry = e
     }
 
     private func channelField(_ c: Capture) {

@@ -70,7 +70,16 @@ final class Repairer {
         isNameStart(c) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2E
     }
 
-    private static let predefined: Set<[UInt8]> = [Array("amp".utf8), Array("lt".utf8), Array("gt".utf8), Array("quot".utf8), Array("apos".utf8)]
+    /// amp, lt, gt, quot, apos.
+    private static func isPredefined(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        switch to - from {
+        case 2: return (b[from] == 0x6C || b[from] == 0x67) && b[from + 1] == 0x74
+        case 3: return b[from] == 0x61 && b[from + 1] == 0x6D && b[from + 2] == 0x70
+        case 4: return (b[from] == 0x71 && b[from + 1] == 0x75 && b[from + 2] == 0x6F && b[from + 3] == 0x74)
+            || (b[from] == 0x61 && b[from + 1] == 0x70 && b[from + 2] == 0x6F && b[from + 3] == 0x73)
+        default: return false
+        }
+    }
 
     private var out: [UInt8] = []
     private var runStart = 0
@@ -269,11 +278,11 @@ final class Repairer {
             while j < limit, j == i + 1 ? Self.isNameStart(b[j]) : Self.isNameChar(b[j]) { j += 1 }
             if j >= n, hold(i) { return false }
             if j > i + 1, j < n, b[j] == 0x3B {
-                let name = Array(b[(i + 1)..<j])
-                if Self.predefined.contains(name) || declaredEntities.contains(name) {
+                if Self.isPredefined(b, from: i + 1, to: j) || (!declaredEntities.isEmpty && declaredEntities.contains(Array(b[(i + 1)..<j]))) {
                     i = j + 1
                     return true
                 }
+                let name = Array(b[(i + 1)..<j])
                 flush(i)
                 let text = String(decoding: name, as: UTF8.self)
                 if let scalar = HTMLEntities.scalar(text) {

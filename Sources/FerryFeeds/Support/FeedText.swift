@@ -108,7 +108,8 @@ public enum FeedDate {
     /// RFC 822 / 2822 in their real-world variants (two-digit years, named zones, no day name, no
     /// seconds) and a few common others (`2024/01/05 10:00:00`, Unix seconds). Nil when nothing fits.
     public static func parse(_ text: String) -> (date: Date, form: Form)? {
-        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = text.first?.isWhitespace == true || text.last?.isWhitespace == true
+            ? text.trimmingCharacters(in: .whitespacesAndNewlines) : text
         guard !t.isEmpty else { return nil }
         if let d = iso8601(t) { return (d, .rfc3339) }
         if let d = MailDate.parse(t) { return (d, .rfc822) }
