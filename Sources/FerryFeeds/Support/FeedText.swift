@@ -307,13 +307,28 @@ enum HTMLText {
         }
     }
 
+    /// Runs of white space (ASCII and the Unicode spaces mail and HTML use) as one space, none at the ends.
     static func collapse(_ s: String) -> String {
-        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var pendingSpace = false
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            let space = v == 0x20 || (v >= 0x09 && v <= 0x0D) || v == 0x85 || v == 0xA0 || v == 0x1680
+                || (v >= 0x2000 && v <= 0x200A) || v == 0x2028 || v == 0x2029 || v == 0x202F || v == 0x205F || v == 0x3000
+            if space {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace { out.append(0x20); pendingSpace = false }
+            if v < 0x80 { out.append(UInt8(v)) } else { out.append(contentsOf: String(scalar).utf8) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// At most `limit` characters, cut at a word boundary with an ellipsis.
     static func excerpt(_ s: String, limit: Int) -> String {
-        guard s.count > limit else { return s }
+        guard s.utf8.count > limit, s.count > limit else { return s }
         var cut = String(s.prefix(limit))
         if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > limit / 2 {
             cut = String(cut[..<space])

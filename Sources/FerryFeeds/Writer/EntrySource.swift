@@ -103,9 +103,14 @@ enum MessageEntries {
 
     /// RFC 2392 `mid:` URLs percent-encode what is not unreserved or a sub-delimiter.
     static func percentEncode(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "-._~!$&'()*+,;=:@")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for b in s.utf8 {
+            let unreserved = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                || "-._~!$&'()*+,;=:@".utf8.contains(b)
+            if unreserved { out.append(b) } else { out += [0x25, hex[Int(b >> 4)], hex[Int(b & 15)]] }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
