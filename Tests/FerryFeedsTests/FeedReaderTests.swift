@@ -155,6 +155,18 @@ import FerryCalendar
         #expect(mailed.subject == "Crème brûlée “maison” € 4,50")
     }
 
+    /// Entities a DOCTYPE declares are substituted, wherever the chunks end; HTML entities still repaired.
+    @Test func internalSubsetEntities() throws {
+        let text = "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n  <!ENTITY co \"Town Council\">\n  <!ENTITY % p \"x\">\n]>\n"
+            + "<rss version=\"0.91\"><channel><title>&co;</title><item><title>A &co; notice&nbsp;</title></item></channel></rss>"
+        for chunk in [1, 2, 5, 11, 4096] {
+            let (entries, _, log) = try FeedFixtures.read(Array(text.utf8), chunk: chunk)
+            #expect(entries.first?.feed.title == "Town Council", "chunk \(chunk)")
+            #expect(entries.first?.title?.value == "A Town Council notice\u{A0}", "chunk \(chunk)")
+            #expect(log.diagnostics.map(\.code) == ["feed.html-entity"], "chunk \(chunk)")
+        }
+    }
+
     @Test func repairerHandlesEveryChunkBoundary() {
         let text = "<a x=\"1&2\">AT&T &nbsp; &#233; &#x20AC; &amp; <b>bold</a><![CDATA[a & b < c]]><!-- & --></c>"
         func repair(_ chunk: Int) -> String {

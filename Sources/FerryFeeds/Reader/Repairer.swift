@@ -33,7 +33,9 @@ final class Repairer {
     private var openName: [UInt8] = []
     private var lastTagByte: UInt8 = 0
     private var tail: (UInt8, UInt8) = (0, 0)
-    private var declaredEntities = Set<[UInt8]>()
+    /// Internal general entities the DOCTYPE declares, with their literal values (substituted here:
+    /// the SAX handler has no entity table of its own).
+    private var declaredEntities: [[UInt8]: [UInt8]] = [:]
     private(set) var line = 1
     private var lineStart = 0        // offset of the current line's start, relative to `base`
     private var base = 0             // stream offset of the buffer being processed
@@ -236,12 +238,28 @@ final class Repairer {
                     state = .doctype(depth: max(0, depth - 1), quote: 0)
                 } else if c == 0x3E && depth == 0 {
                     state = .text
-                } else if c == 0x3C, n - i >= 9, Array(b[i..<(i + 8)]) == Array("<!ENTITY".utf8) {
+                } else if c == 0x3C, n - i < 9 {
+                    if hold(i) { break outer }
+                } else if c == 0x3C, Array(b[i..<(i + 8)]) == Array("<!ENTITY".utf8) {
+                    // The whole declaration must be in the buffer: hold it back until it is.
+                    guard let gt = b[i..<n].firstIndex(of: 0x3E) else {
+                        if hold(i) { break outer }
+                        i += 1
+                        continue
+                    }
                     var j = i + 8
-                    while j < n, b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x25 { j += 1 }
+                    while j < gt, b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0A || b[j] == 0x25 { j += 1 }
+                    let parameter = b[i + 8..<j].contains(0x25)
                     let start = j
-                    while j < n, Self.isNameChar(b[j]) { j += 1 }
-                    declaredEntities.insert(Array(b[start..<j]))
+                    while j < gt, Self.isNameChar(b[j]) { j += 1 }
+                    let name = Array(b[start..<j])
+                    while j < gt, b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0A { j += 1 }
+                    if !parameter, j < gt, b[j] == 0x22 || b[j] == 0x27 {
+                        let quote = b[j]
+                        var k = j + 1
+                        while k < gt, b[k] != quote { k += 1 }
+                        if k < gt { declaredEntities[name] = Array(b[(j + 1)..<k]) }
+                    }
                 }
                 i += 1
             }
@@ -278,8 +296,15 @@ final class Repairer {
             while j < limit, j == i + 1 ? Self.isNameStart(b[j]) : Self.isNameChar(b[j]) { j += 1 }
             if j >= n, hold(i) { return false }
             if j > i + 1, j < n, b[j] == 0x3B {
-                if Self.isPredefined(b, from: i + 1, to: j) || (!declaredEntities.isEmpty && declaredEntities.contains(Array(b[(i + 1)..<j]))) {
+                if Self.isPredefined(b, from: i + 1, to: j) {
                     i = j + 1
+                    return true
+                }
+                if !declaredEntities.isEmpty, let value = declaredEntities[Array(b[(i + 1)..<j])] {
+                    flush(i)
+                    out += value
+                    i = j + 1
+                    runStart = i
                     return true
                 }
                 let name = Array(b[(i + 1)..<j])
