@@ -52,13 +52,29 @@ final class Repairer {
         buf.withUnsafeBufferPointer { run($0, final: final, out: &out) }
         if final {
             while let name = stack.popLast() {
-                emit("feed.unclosed", "<\(String(decoding: name, as: UTF8.self))> is never closed; closed at the end", column: column(buf.count))
+                emit("feed.unclosed", "<\(String(decoding: name, as: UTF8.self))> is never closed; closed at the end", column: column(0))
                 out += [0x3C, 0x2F] + name + [0x3E]
             }
         }
     }
 
-    private func column(_ index: Int) -> Int { base + index - lineStartStream + 1 }
+    /// Lines are counted lazily: only up to where a repair is reported, and per chunk at its end.
+    private var lineScan = 0
+
+    private func syncLines(to index: Int) {
+        guard index > lineScan, b.count > 0 else { return }
+        var k = lineScan
+        while k < index {
+            if b[k] == 0x0A { line += 1; lineStartStream = base + k + 1 }
+            k += 1
+        }
+        lineScan = index
+    }
+
+    private func column(_ index: Int) -> Int {
+        syncLines(to: index)
+        return base + index - lineStartStream + 1
+    }
 
     private func emit(_ code: String, _ message: String, column: Int) {
         report(Repair(code: code, message: message, line: line, column: column))
@@ -92,11 +108,6 @@ final class Repairer {
         if upTo > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<upTo])) }
     }
 
-    private func newline(_ at: Int) {
-        line += 1
-        lineStartStream = base + at + 1
-    }
-
     /// Holds back b[from...] for the next chunk (a decision needs bytes not here yet).
     private func hold(_ from: Int) -> Bool {
         guard !final else { return false }
@@ -112,6 +123,7 @@ final class Repairer {
         b = buffer
         self.final = final
         runStart = 0
+        lineScan = 0
         let n = b.count
         var i = 0
         outer: while i < n {
@@ -121,7 +133,6 @@ final class Repairer {
                 while i < n {
                     let c = b[i]
                     if c == 0x3C || c == 0x26 { break }
-                    if c == 0x0A { newline(i) }
                     i += 1
                 }
                 guard i < n else { break outer }
@@ -188,7 +199,6 @@ final class Repairer {
                 runStart = i
             case .tag(let quote):
                 let c = b[i]
-                if c == 0x0A { newline(i) }
                 if quote != 0 {
                     if c == quote {
                         state = .tag(quote: 0)
@@ -215,7 +225,6 @@ final class Repairer {
                 i += 1
             case .comment, .cdata, .pi:
                 let c = b[i]
-                if c == 0x0A { newline(i) }
                 let done: Bool
                 switch state {
                 case .comment: done = c == 0x3E && tail == (0x2D, 0x2D)
@@ -227,7 +236,6 @@ final class Repairer {
                 i += 1
             case .doctype(let depth, let quote):
                 let c = b[i]
-                if c == 0x0A { newline(i) }
                 if quote != 0 {
                     if c == quote { state = .doctype(depth: depth, quote: 0) }
                 } else if c == 0x22 || c == 0x27 {
@@ -265,6 +273,7 @@ final class Repairer {
             }
         }
         flush(n)
+        syncLines(to: n - carry.count)
         // Line starts are kept in stream offsets; `base` advances by what was consumed.
         base += n - carry.count
     }
