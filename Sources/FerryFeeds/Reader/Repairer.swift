@@ -62,11 +62,16 @@ final class Repairer {
     private var lineScan = 0
 
     private func syncLines(to index: Int) {
-        guard index > lineScan, b.count > 0 else { return }
-        var k = lineScan
-        while k < index {
-            if b[k] == 0x0A { line += 1; lineStartStream = base + k + 1 }
-            k += 1
+        guard index > lineScan, let base = b.baseAddress else { return }
+        var count = 0
+        var last = -1
+        for k in lineScan..<index where base[k] == 0x0A {
+            count += 1
+            last = k
+        }
+        if count > 0 {
+            line += count
+            lineStartStream = self.base + last + 1
         }
         lineScan = index
     }
