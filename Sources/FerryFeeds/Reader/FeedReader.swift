@@ -45,7 +45,14 @@ public final class FeedReader: ItemReader {
         return queue[head - 1]
     }
 
+    /// libxml2's global state is set up once, before any thread parses (its documented rule).
+    private static let libxml2Ready: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
     private func start() throws {
+        _ = Self.libxml2Ready
         let decoder = try FeedInput(source: source, name: name, log: log, declaredByUser: options.charset)
         self.decoder = decoder
         let state = SAXState(name: name, log: log)
