@@ -162,5 +162,24 @@ import FerryCalendar
             let expected = items.map { ($0.payload as! MIMEMessage).subject.map { HTMLText.collapse($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "(no subject)" }
             #expect(titles == expected)
         }
+        // Calendar instances and entries read from other feeds (feed to feed) are valid too.
+        let log = DiagnosticLog()
+        let ics = IcsReader(source: MemorySource(try FeedFixtures.bytes("calendar/google.ics")), options: ReadOptions(), log: log)
+        var events: [Item] = []
+        while let item = try ics.next() { events.append(item) }
+        var sets: [(String, [Item], Int)] = [("google.ics", events, 3)]
+        for name in ["wordpress.rss", "broken-0.91.rss", "zimbra-inbox.atom", "blogger-0.3.atom", "slashdot-1.0.rdf"] {
+            let read = try FeedFixtures.read(FeedFixtures.bytes("feeds/" + name))
+            sets.append((name, read.items, read.items.count))
+        }
+        for (name, items, count) in sets {
+            for style in [FeedStyle.atom, .rss] {
+                let (bytes, _) = try FeedFixtures.write(items, style: style, options: Self.options(now: "2024-03-18T12:00:00Z"))
+                if style == .atom { #expect(AtomRules.problems(bytes) == [], "\(name)") }
+                let result = try FeedParserOracle.parse(bytes)
+                #expect(result["bozo"] as? Int == 0, "\(name) \(style): \(result["exception"] ?? "")")
+                #expect((result["titles"] as? [String])?.count == count, "\(name) \(style)")
+            }
+        }
     }
 }
