@@ -298,7 +298,7 @@ final class SAXState {
                 }
                 markupNames.append(local)
                 capMarkup += Array("<\(local)".utf8)
-                for (k, v) in Self.attributes(attributeCount, attributes) where k != "xmlns" {
+                for (k, v) in Self.orderedAttributes(attributeCount, attributes) where k != "xmlns" {
                     capMarkup += Array(" \(k)=\"".utf8)
                     XMLEscape.append(v, to: &capMarkup, attribute: true)
                     capMarkup.append(0x22)
@@ -410,7 +410,8 @@ final class SAXState {
                     c.child = nil
                     inChild = false
                 } else if capHasMarkup {
-                    capMarkup += Array("</\(localNameAt())>".utf8)
+                    let name = localNameAt()
+                    if !Self.voidElements.contains(name) { capMarkup += Array("</\(name)>".utf8) }
                 }
                 return
             }
@@ -432,11 +433,19 @@ final class SAXState {
     /// libxml2 does not pass the name to endElementNs in a form we keep; the markup of nested elements
     /// is closed by tracking names.
     private var markupNames: [String] = []
+    /// HTML elements without an end tag (`<br>`, `<img …>`), rebuilt as HTML writes them.
+    private static let voidElements: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                                                    "source", "track", "wbr"]
     private func localNameAt() -> String { markupNames.popLast() ?? "span" }
 
     private static func attributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [String: String] {
-        guard count > 0, let attributes else { return [:] }
-        var out: [String: String] = [:]
+        Dictionary(orderedAttributes(count, attributes), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The attributes in document order (markup is rebuilt in that order: output never depends on hashing).
+    private static func orderedAttributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(String, String)] {
+        guard count > 0, let attributes else { return [] }
+        var out: [(String, String)] = []
         for k in 0..<count {
             guard let local = attributes[5 * k], let value = attributes[5 * k + 3], let end = attributes[5 * k + 4] else { continue }
             let name = attributes[5 * k + 1].map { String(cString: $0) + ":" + String(cString: local) } ?? String(cString: local)
@@ -454,9 +463,9 @@ final class SAXState {
                         i += 1
                     }
                 }
-                out[name] = String(decoding: fixed, as: UTF8.self)
+                out.append((name, String(decoding: fixed, as: UTF8.self)))
             } else {
-                out[name] = String(decoding: bytes, as: UTF8.self)
+                out.append((name, String(decoding: bytes, as: UTF8.self)))
             }
         }
         return out
@@ -532,7 +541,9 @@ final class SAXState {
         defer { entry = e }
         let atom = version?.hasPrefix("atom") == true
         switch (c.family, c.local) {
-        case (.core, "title"), (.dc, "title") where e.title == nil || c.family == .core:
+        case (.core, "title"):
+            e.title = text(c, defaultHTML: false)
+        case (.dc, "title") where e.title == nil:
             e.title = text(c, defaultHTML: false)
         case (.core, "link"):
             if let href = c.attributes["href"] {
