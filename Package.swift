@@ -6,9 +6,11 @@
 //   CICU           C shim: ICU converters + charset detection (ICU ucsdet, uchardet), plain C functions
 //   CArchive       system library: libarchive (pkg-config)
 //   CZlib          system library: zlib (pkg-config)
+//   CXML2          system library: libxml2 (pkg-config), the SAX parser under the feed reader
 //   CSupport       C shim: async-signal-safe cleanup of temporary output files
 //   FerryText      RFC 2425/5545/6350 content lines (folding, parameters, escaping), quoted-printable, base64
 //   FerryCalendar  iCalendar components, typed values, validation rules, recurrence, time zones, free/busy
+//   FerryFeeds     Atom 1.0 / RSS 2.0 writers, tolerant Atom/RSS/RDF reader (libxml2 SAX, streaming)
 //   FerryPipeline  the format registry, sniffing, routing items to writers
 //   FerryMigration whole accounts: explode an export into a folder tree, assemble it back, batch runs
 //   ferry          the CLI (one file per subcommand)
@@ -26,6 +28,7 @@ let package = Package(
         .library(name: "FerryMIME", targets: ["FerryMIME"]),
         .library(name: "FerryArchive", targets: ["FerryArchive"]),
         .library(name: "FerryMigration", targets: ["FerryMigration"]),
+        .library(name: "FerryFeeds", targets: ["FerryFeeds"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +45,7 @@ let package = Package(
         .target(name: "CSupport"),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
         // Swift modules
         .target(name: "FerryCore", dependencies: ["CICU", "CSupport", "CZlib"]),
@@ -50,7 +54,8 @@ let package = Package(
         .target(name: "FerryContacts", dependencies: ["FerryCore", "FerryText"], resources: [.copy("Resources")]),
         .target(name: "FerryMIME", dependencies: ["FerryCore"]),
         .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib"]),
-        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME", "FerryArchive"]),
+        .target(name: "FerryFeeds", dependencies: ["FerryCore", "FerryMIME", "FerryCalendar", "CXML2"]),
+        .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME", "FerryArchive", "FerryFeeds"]),
         .target(name: "FerryMigration", dependencies: ["FerryCore", "FerryContacts", "FerryArchive", "FerryPipeline"]),
         .executableTarget(
             name: "ferry",
@@ -67,6 +72,7 @@ let package = Package(
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore", "FerryText"]),
         .testTarget(name: "FerryMIMETests", dependencies: ["FerryMIME", "FerryCore"]),
         .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore"]),
+        .testTarget(name: "FerryFeedsTests", dependencies: ["FerryFeeds", "FerryMIME", "FerryCalendar", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
         .testTarget(name: "FerryMigrationTests", dependencies: ["FerryMigration", "FerryPipeline", "FerryArchive", "FerryCore"]),
     ],

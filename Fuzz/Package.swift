@@ -6,13 +6,14 @@
 // symbol and hands over to libFuzzer's driver (FuzzSupport).
 import PackageDescription
 
-let targets = ["FuzzTimeSpec", "FuzzLines", "FuzzCharsets", "FuzzGzip"]
+let targets = ["FuzzTimeSpec", "FuzzLines", "FuzzCharsets", "FuzzGzip", "FuzzFeeds"]
 
 let package = Package(
     name: "FerryFuzz",
     dependencies: [.package(name: "Ferry", path: "..")],
     targets: [.target(name: "FuzzSupport")] + targets.map { name in
-        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "FerryCore", package: "Ferry")],
+        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "FerryCore", package: "Ferry")]
+                              + (name == "FuzzFeeds" ? [.product(name: "FerryFeeds", package: "Ferry")] : []),
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])])
     }
 )

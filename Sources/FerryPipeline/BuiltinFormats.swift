@@ -2,6 +2,7 @@ import FerryCalendar
 import FerryArchive
 import FerryContacts
 import FerryCore
+import FerryFeeds
 import FerryMIME
 
 /// The formats compiled into this build. Each format module adds its `Format` values here.
@@ -18,6 +19,7 @@ let builtinFormats: [any Format] = [
     ArchiveFormat(.tgz, memberDecoder: archiveMemberDecoder), MboxFormat(),
     MaildirFormat(), EmlFolderFormat(),
     CalendarCSVFormat(), IcsFilesFormat(),
+    AtomFormat(), RSSFormat(),
 ] + ContactCSVFormat.dialectFormats
 
 /// Meta-less archive entries other formats own (`.vcf`, `.ics`, `.csv`, …) are read by those formats,

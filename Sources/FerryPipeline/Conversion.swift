@@ -170,7 +170,11 @@ public struct Converter {
         do {
             let writer = try outputFormat.makeWriter(output, options: request.writeOptions, log: log)
             for (_, _, reader) in readers {
-                while let item = try reader.next() {
+                while var item = try reader.next() {
+                    if !outputFormat.kinds.contains(item.kind), let convertible = item.payload as? any ConvertibleItemPayload,
+                       let payload = outputFormat.kinds.lazy.compactMap({ convertible.converted(to: $0) }).first {
+                        item.payload = payload
+                    }
                     itemCount += 1
                     if !filter.isEmpty, !filter.accepts(item) {
                         summary.filtered += 1

@@ -69,6 +69,12 @@ struct Convert: ParsableCommand {
     var contactsCsv: String?
     @Flag(help: "Calendar to CSV: one row per occurrence within --start/--end (recurring events expanded, overrides in place of the occurrences they move) instead of one row per event.")
     var expand = false
+    @Option(help: "Feeds (atom, rss): the feed's title (default: Ferry: <folder>).")
+    var feedTitle: String?
+    @Option(help: "Feeds (atom, rss): the feed's own URL (Atom rel=\"self\", the RSS channel link).")
+    var feedLink: String?
+    @Flag(help: "Feeds (atom, rss): each message's body as the entry's content (default: the first text part as summary only).")
+    var fullContent = false
 
     @OptionGroup var charsets: CharsetOptions
     @OptionGroup var time: TimeOptions
@@ -100,6 +106,10 @@ struct Convert: ParsableCommand {
             request.writeOptions.formatOptions["instances"] = "1"
             request.writeOptions.timeRange = request.readOptions.timeRange
         }
+        request.writeOptions.timeRange = request.readOptions.timeRange   // feeds: the calendar window
+        if let feedTitle { request.writeOptions.formatOptions["title"] = feedTitle }
+        if let feedLink { request.writeOptions.formatOptions["link"] = feedLink }
+        if fullContent { request.writeOptions.formatOptions["content"] = "full" }
         if let part {
             guard inputs.count == 1 else {
                 throw FerryError.usage("part.inputs", "--part takes exactly one input message")

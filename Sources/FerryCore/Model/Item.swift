@@ -67,3 +67,10 @@ public struct Item: Sendable {
         self.origin = origin
     }
 }
+
+/// A payload that can stand in as another kind of item when the output format does not hold its own
+/// kind (a feed entry written to an .ics as an event). The pipeline asks, in the order of the output
+/// format's kinds, before handing the item to the writer; nil = cannot.
+public protocol ConvertibleItemPayload: ItemPayload {
+    func converted(to kind: ItemKind) -> (any ItemPayload)?
+}
