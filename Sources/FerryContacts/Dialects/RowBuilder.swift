@@ -88,6 +88,9 @@ struct RowBuilder {
                 }
             }
         }
+        // A full name that is just the name parts joined (what a vCard's FN holds when the CSV had
+        // only parts) needs no column of its own: the parts carry it.
+        if let i = byKey["fullname"], !used[i], contact.fields[i].value == Self.composedName(contact) { used[i] = true }
         if !dialect.groups.isEmpty {
             GoogleGroupWriter.cells(contact, dialect: dialect, used: &used, into: &cells)
         }
@@ -114,6 +117,11 @@ struct RowBuilder {
             homeless.append(header)
         }
         return (cells, homeless)
+    }
+
+    /// Prefix, first, middle, last and suffix joined by spaces (the vCard writer's FN for them).
+    static func composedName(_ c: Contact) -> String {
+        ["namePrefix", "firstName", "middleName", "lastName", "nameSuffix"].compactMap { c[$0] }.joined(separator: " ")
     }
 
     static func joinTags(_ tags: [String], separator: String) -> String {

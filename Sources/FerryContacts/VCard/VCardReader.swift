@@ -146,8 +146,19 @@ struct VCardContactBuilder {
         case "PHOTO":
             guard contact.photo == nil, let photo = photo(cl) else { keep(cl); break }
             contact.photo = photo
+        case VCardExtensions.customName:
+            // X-FERRY-FIELD;X-NAME=Shoe Size:42 — an attribute no vCard property holds.
+            if let n = cl.parameter(VCardExtensions.nameParameter)?.decodedValues.joined(separator: ","), !n.isEmpty {
+                setOrKeep(n, text(cl, trim: false), cl)
+            } else {
+                keep(cl)
+            }
         default:
-            keep(cl)
+            if let field = VCardExtensions.attribute(forZimbraProperty: prop) {
+                setOrKeep(field, text(cl, trim: false), cl)
+            } else {
+                keep(cl)
+            }
         }
         return nil
     }
@@ -199,10 +210,11 @@ struct VCardContactBuilder {
         return bytes
     }
 
-    private func text(_ cl: ContentLine) -> String {
+    private func text(_ cl: ContentLine, trim: Bool = true) -> String {
         let bytes = decodedBytes(cl)
         // 2.1 has no TEXT escaping beyond `\;`; unescaping is harmless there.
-        return TextEscaping.unescape(bytes).replacingOccurrences(of: "\r\n", with: "\n").trimmingSpaces
+        let t = TextEscaping.unescape(bytes).replacingOccurrences(of: "\r\n", with: "\n")
+        return trim ? t.trimmingSpaces : t
     }
 
     /// `TEL;VALUE=uri:tel:+1-555` (4.0) → `+1-555`.
@@ -254,7 +266,10 @@ enum VCardDates {
     /// `19680314` → `1968-03-14`; `--0314` → `--03-14`; anything else unchanged (time parts dropped).
     static func normalise(_ s: String) -> String {
         var d = s
-        if let t = d.firstIndex(of: "T") { d = String(d[..<t]) }
+        // A date-time (`19680314T120000Z`, `1968-03-14T12:00:00`): the date part; other text as is.
+        if let t = d.firstIndex(of: "T"), d[..<t].count >= 8, d[..<t].allSatisfy({ $0.isNumber || $0 == "-" }) {
+            d = String(d[..<t])
+        }
         let digits = d.allSatisfy(\.isNumber)
         if digits && d.count == 8 {
             let a = Array(d)

@@ -60,26 +60,37 @@ public final class VCardWriter: ItemWriter {
             return true
         }
 
-        let fn = c["fullName"] ?? {
+        // Attributes written so far (lower-cased names): whatever is left goes out as X- properties.
+        var used = Set<String>()
+        func take(_ name: String) -> String? {
+            guard let v = c[name] else { return nil }
+            used.insert(name.asciiLowercased)
+            return v
+        }
+        func takeNumbered(_ base: String, numberedFrom: Int = 2) -> [String] {
+            c.numbered(base, numberedFrom: numberedFrom).map { used.insert($0.name.asciiLowercased); return $0.value }
+        }
+
+        let fn = take("fullName") ?? {
             let parts = ["namePrefix", "firstName", "middleName", "lastName", "nameSuffix"].compactMap { c[$0] }
             return parts.isEmpty ? nil : parts.joined(separator: " ")
         }() ?? c["fileAs"] ?? c["email"] ?? c["company"] ?? ""
         out.append("FN:" + esc(fn))
-        let n = ["lastName", "firstName", "middleName", "namePrefix", "nameSuffix"].map { esc(c[$0] ?? "") }
+        let n = ["lastName", "firstName", "middleName", "namePrefix", "nameSuffix"].map { esc(take($0) ?? "") }
         out.append("N:" + (n.allSatisfy(\.isEmpty) ? esc(fn) + ";;;;" : n.joined(separator: ";")))
-        if let nick = c["nickname"] { out.append("NICKNAME:" + esc(nick)) }
+        if let nick = take("nickname") { out.append("NICKNAME:" + esc(nick)) }
         if let uri = c.photo?.uri, c.photo?.data == nil {
             out.append((v4 ? "PHOTO:" : "PHOTO;VALUE=URI:") + uri)
         }
-        if let b = c["birthday"] { out.append(date("BDAY", b, v4)) }
+        if let b = take("birthday") { out.append(date("BDAY", b, v4)) }
         for (prefix, t) in [("home", "home,postal,parcel"), ("work", "work,postal,parcel"), ("other", "postal,parcel")] {
-            let street = (c[prefix + "Street"] ?? "").replacingOccurrences(of: "\r\n", with: ",")
-                .replacingOccurrences(of: "\n", with: ",")
-            let parts = [c[prefix == "other" ? "otherPOBox" : prefix + "POBox"] ?? "", "", street,
-                         c[prefix + "City"] ?? "", c[prefix + "State"] ?? "",
-                         c[prefix + "PostalCode"] ?? "", c[prefix + "Country"] ?? ""]
+            // Zimbra turns newlines in the street into commas; Ferry keeps them (escaped as \n) so
+            // "Street 2"/"Street 3" columns come back apart.
+            let parts = [take(prefix == "other" ? "otherPOBox" : prefix + "POBox") ?? "", "",
+                         take(prefix + "Street") ?? "", take(prefix + "City") ?? "", take(prefix + "State") ?? "",
+                         take(prefix + "PostalCode") ?? "", take(prefix + "Country") ?? ""]
             if parts.allSatisfy(\.isEmpty) { continue }
-            if inGroup("ADR", (c[prefix + "Street"] ?? "") + "\u{0}" + parts[3]) { continue }
+            if inGroup("ADR", parts[2] + "\u{0}" + parts[3]) { continue }
             let tt = v4 ? (prefix == "other" ? "" : types(prefix)) : types(t)
             out.append("ADR" + tt + ":" + parts.map(esc).joined(separator: ";"))
         }
@@ -89,19 +100,19 @@ public final class VCardWriter: ItemWriter {
             ("workFax", "work,fax"), ("workPhone", "work,voice"),
         ]
         for (field, t) in phones {
-            for (_, value) in c.numbered(field) where !inGroup("TEL", value) { out.append("TEL" + types(t) + ":" + esc(value)) }
+            for value in takeNumbered(field) where !inGroup("TEL", value) { out.append("TEL" + types(t) + ":" + esc(value)) }
         }
-        for (_, value) in c.numbered("email") where !inGroup("EMAIL", value) { out.append("EMAIL" + (v4 ? "" : types("internet")) + ":" + esc(value)) }
-        if let u = c["homeURL"], !inGroup("URL", u) { out.append("URL" + types("home") + ":" + u) }
-        if let u = c["otherURL"], !inGroup("URL", u) { out.append("URL:" + u) }
-        if let u = c["workURL"], !inGroup("URL", u) { out.append("URL" + types("work") + ":" + u) }
-        if let company = c["company"] {
-            out.append("ORG:" + esc(company) + (c["department"].map { ";" + esc($0) } ?? ""))
-        } else if let d = c["department"] {
+        for value in takeNumbered("email") where !inGroup("EMAIL", value) { out.append("EMAIL" + (v4 ? "" : types("internet")) + ":" + esc(value)) }
+        if let u = take("homeURL"), !inGroup("URL", u) { out.append("URL" + types("home") + ":" + u) }
+        if let u = take("otherURL"), !inGroup("URL", u) { out.append("URL:" + u) }
+        if let u = take("workURL"), !inGroup("URL", u) { out.append("URL" + types("work") + ":" + u) }
+        if let company = take("company") {
+            out.append("ORG:" + esc(company) + (take("department").map { ";" + esc($0) } ?? ""))
+        } else if let d = take("department") {
             out.append("ORG:;" + esc(d))
         }
-        if let t = c["jobTitle"] { out.append("TITLE:" + esc(t)) }
-        if let note = c["notes"] { out.append("NOTE:" + esc(note)) }
+        if let t = take("jobTitle") { out.append("TITLE:" + esc(t)) }
+        if let note = take("notes") { out.append("NOTE:" + esc(note)) }
         if let photo = c.photo, let data = photo.data {
             if v4 {
                 out.append("PHOTO:" + photo.text)
@@ -111,12 +122,16 @@ public final class VCardWriter: ItemWriter {
             }
         }
         if !c.tags.isEmpty { out.append("CATEGORIES:" + c.tags.map(esc).joined(separator: ",")) }
-        if let uid = c["vCardUID"] { out.append("UID:" + esc(uid)) }
-        for (_, im) in c.numbered("imAddress", numberedFrom: 1) { out.append("X-ZIMBRA-IMADDRESS:" + esc(im)) }
-        if let a = c["anniversary"] {
+        if let uid = take("vCardUID") { out.append("UID:" + esc(uid)) }
+        for im in takeNumbered("imAddress", numberedFrom: 1) { out.append("X-ZIMBRA-IMADDRESS:" + esc(im)) }
+        if let a = take("anniversary") {
             out.append(v4 ? date("ANNIVERSARY", a, true) : "X-ZIMBRA-ANNIVERSARY:" + esc(a))
         }
-        if let m = c["maidenName"] { out.append("X-ZIMBRA-MAIDENNAME:" + esc(m)) }
+        if let m = take("maidenName") { out.append("X-ZIMBRA-MAIDENNAME:" + esc(m)) }
+        // Every other attribute as an X- property, so nothing is dropped (see `VCardExtensions`).
+        for f in c.fields where !used.contains(f.name.asciiLowercased) {
+            out.append(VCardExtensions.contentLine(field: f.name, value: f.value))
+        }
         for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { out.append(p.contentLine) }
         out.append("END:VCARD")
         return out
