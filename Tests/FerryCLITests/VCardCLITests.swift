@@ -31,7 +31,8 @@ import Testing
     @Test func vcfToVcfKeepsUnknownProperties() throws {
         let dir = try FerryCLI.temporaryDirectory()
         let out = dir.appendingPathComponent("out.vcf").path
-        let r = try FerryCLI.run(["convert", fixture("nextcloud-4.0.vcf"), "-o", out])
+        // A named version rewrites the cards (unchanged ones are otherwise copied, see below).
+        let r = try FerryCLI.run(["convert", fixture("nextcloud-4.0.vcf"), "--vcard-version", "3.0", "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.components(separatedBy: "BEGIN:VCARD").count == 3)
@@ -40,7 +41,7 @@ import Testing
         #expect(text.contains("\r\nTEL;TYPE=cell,voice:+81-90-1234-5678\r\n"))
 
         let apple = dir.appendingPathComponent("apple.vcf").path
-        let r2 = try FerryCLI.run(["convert", fixture("apple-3.0.vcf"), "-o", apple])
+        let r2 = try FerryCLI.run(["convert", fixture("apple-3.0.vcf"), "--vcard-version", "4.0", "-o", apple])
         #expect(r2.status == 0, "\(r2.stderr)")
         let a = try String(contentsOfFile: apple, encoding: .utf8)
         #expect(a.contains("\r\nitem1.X-ABLabel:_$!<Other>!$_\r\n"))
@@ -50,6 +51,19 @@ import Testing
         #expect(a.components(separatedBy: "amelie@atelier.example").count == 2)
         #expect(a.contains("\r\nitem2.ADR;") && !a.contains("\r\nADR;"))
         #expect(a.contains("\r\nIMPP;X-SERVICE-TYPE=Skype;TYPE=pref:skype:amelie.lefevre\r\n"))
+    }
+
+    @Test func vcfToVcfIsByteIdentical() throws {
+        let dir = try FerryCLI.temporaryDirectory()
+        let names = try FileManager.default.contentsOfDirectory(atPath: FerryCLI.fixtures.appendingPathComponent("contacts").path)
+            .filter { $0.hasSuffix(".vcf") }
+        #expect(names.count >= 3)
+        for name in names {
+            let out = dir.appendingPathComponent(name).path
+            let r = try FerryCLI.run(["convert", fixture(name), "--to", "vcf", "-o", out])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            #expect(FileManager.default.contentsEqual(atPath: out, andPath: fixture(name)), "\(name)")
+        }
     }
 
     @Test func writesVCard40OnRequest() throws {

@@ -10,14 +10,16 @@ public struct Contact: ItemPayload, Equatable {
     public var kind: ItemKind { .contact }
 
     /// Attributes in the order they were read; names compare case-insensitively, values are never empty.
-    public private(set) var fields: [ContactField] = []
+    /// (Every change to the contact drops `originalBytes`.)
+    public private(set) var fields: [ContactField] = [] { didSet { originalBytes = nil } }
     /// Categories / Zimbra tags.
-    public var tags: [String] = []
-    public var photo: ContactPhoto?
+    public var tags: [String] = [] { didSet { originalBytes = nil } }
+    public var photo: ContactPhoto? { didSet { originalBytes = nil } }
     /// vCard properties that map to no attribute (X- properties, IMPP, GEO, Apple's labels, …), kept
     /// with their group and parameters and written back unchanged.
-    public var properties: [ContactProperty] = []
-    /// The bytes the contact was read from (one vCard), while it is unchanged.
+    public var properties: [ContactProperty] = [] { didSet { originalBytes = nil } }
+    /// The bytes the contact was read from (one vCard), while it is unchanged: any change to
+    /// `fields`, `tags`, `photo` or `properties` sets it to nil.
     public var originalBytes: [UInt8]?
     /// The format and version of `originalBytes` (`vcf-3.0`), so writers only reuse them when they match.
     public var originalFormat: String?
@@ -87,7 +89,7 @@ public struct Contact: ItemPayload, Equatable {
     }
 
     public mutating func removeAll(where predicate: (ContactField) -> Bool) {
-        fields.removeAll(where: predicate)
+        if fields.contains(where: predicate) { fields.removeAll(where: predicate) }
     }
 
     /// A distribution list / contact group (Zimbra: `type=group`, members in `dlist`).

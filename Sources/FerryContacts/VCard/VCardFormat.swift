@@ -2,7 +2,8 @@ import FerryCore
 import FerryText
 
 /// `vcf`: vCard 2.1, 3.0 and 4.0 on reading (many cards per file, streamed); vCard 3.0 in Zimbra's
-/// property order on writing, or 4.0 with `formatOptions["vcard-version"] = "4.0"`.
+/// property order on writing, or 4.0 with `formatOptions["vcard-version"] = "4.0"`. A card read and
+/// not changed is written back byte for byte (unless another version is named).
 public struct VCardFormat: Format {
     public let name = "vcf"
     public let summary = "vCard 2.1/3.0/4.0 contacts (writes 3.0, or 4.0 with vcard-version=4.0)"
@@ -36,7 +37,9 @@ public struct VCardFormat: Format {
         guard case .stream(let sink) = output else {
             throw FerryError.usage("vcf.directory", "vCards are written to a file, not a directory")
         }
-        let version = options.formatOptions["vcard-version"] ?? "3.0"
+        // No version named: unchanged cards are copied as read, changed ones keep their version
+        // (2.1 becomes 3.0); a named version rewrites every card read in another one.
+        guard let version = options.formatOptions["vcard-version"] else { return VCardWriter(sink: sink) }
         guard version == "3.0" || version == "4.0" else {
             throw FerryError.usage("vcf.version", "ferry writes vCard 3.0 or 4.0, not '\(version)'")
         }

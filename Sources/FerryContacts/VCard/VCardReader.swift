@@ -18,10 +18,14 @@ public final class VCardReader: ItemReader {
     }
 
     public func next() throws -> Item? {
+        // The card's physical bytes (with the blank or stray lines before it), for a byte-identical
+        // write-back while the contact is unchanged.
+        var raw: [UInt8] = []
         // Find BEGIN:VCARD.
         var beginLine = 0
         while true {
             guard let line = try lines.next() else { return nil }
+            line.appendRaw(to: &raw)
             if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             guard let cl = try? ContentLine(parsing: line) else {
                 log.emit(.warning("vcf.outside-card", "a line outside BEGIN:VCARD … END:VCARD was ignored",
@@ -39,6 +43,7 @@ public final class VCardReader: ItemReader {
         var depth = 0  // nested AGENT cards (2.1) are skipped
         var ended = false
         while let line = try lines.next() {
+            line.appendRaw(to: &raw)
             if line.bytes.isEmpty { continue }
             let cl: ContentLine
             do {
@@ -70,6 +75,8 @@ public final class VCardReader: ItemReader {
             return try next()
         }
         contact.originalFormat = "vcf-" + builder.version
+        // An unterminated card is rewritten (with its END:VCARD), not copied.
+        if ended { contact.originalBytes = raw }
         var metadata = ItemMetadata()
         metadata.tags = contact.tags
         return Item(contact, metadata: metadata, origin: "\(name):\(beginLine)")

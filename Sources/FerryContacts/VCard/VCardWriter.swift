@@ -9,20 +9,40 @@ public final class VCardWriter: ItemWriter {
 
     private let sink: ByteSink
     private let version: Version
+    /// False when the version was named (`--vcard-version`): then only cards read in that version are
+    /// copied, and every other card is written in it.
+    private let keepsVersions: Bool
     private var buffer: [UInt8] = []
+    /// The last byte written, so a copied card that ended the file without a line break is not glued
+    /// to the next one.
+    private var lastByte: UInt8 = 0x0A
 
-    public init(sink: ByteSink, version: Version = .v3) {
+    /// `version` nil: an unchanged card is copied byte for byte whatever its version, a changed one is
+    /// written in its own version (4.0 stays 4.0; 2.1 and 3.0 become 3.0).
+    public init(sink: ByteSink, version: Version? = nil) {
         self.sink = sink
-        self.version = version
+        self.version = version ?? .v3
+        self.keepsVersions = version == nil
     }
 
     public func write(_ item: Item) throws -> WriteOutcome {
         guard var contact = item.payload as? Contact else { return .skipped(reason: "vcf holds contacts only") }
         for t in item.metadata.tags where !contact.tags.contains(t) { contact.tags.append(t) }
         buffer.removeAll(keepingCapacity: true)
-        for line in VCardWriter.lines(for: contact, version: version) {
-            Folding.fold(Array(line.utf8), into: &buffer)
+        if lastByte != 0x0A { buffer.append(contentsOf: [0x0D, 0x0A]) }
+        let read = contact.originalFormat
+        if let original = contact.originalBytes, let read,
+           keepsVersions ? read.hasPrefix("vcf-") : read == (version == .v4 ? "vcf-4.0" : "vcf-3.0") {
+            // Read and not changed since: the card's own bytes.
+            buffer.append(contentsOf: original)
+        } else {
+            let v: Version = keepsVersions ? (read == "vcf-4.0" ? .v4 : .v3) : version
+            for line in VCardWriter.lines(for: contact, version: v) {
+                Folding.fold(Array(line.utf8), into: &buffer)
+            }
         }
+        guard let last = buffer.last else { return .written }
+        lastByte = last
         try buffer.withUnsafeBytes { try sink.write($0) }
         return .written
     }
