@@ -1,4 +1,5 @@
 import Foundation
+import FoundationXML
 import Testing
 
 /// End to end: CSV → vCard → CSV, and vCard fixtures through the built `ferry`.
@@ -78,5 +79,49 @@ import Testing
         let bad = try FerryCLI.run(["convert", fixture("outlook-2.1.vcf"), "--vcard-version", "2.1", "-o", out.replacingOccurrences(of: "v4.vcf", with: "v21.vcf")])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("vcf.version"), "\(bad.stderr)")
+    }
+}
+
+/// `ferry validate` on vCards: directories, every report style, exit codes.
+@Suite struct VCardValidateCLITests {
+    static let contacts = FerryCLI.fixtures.appendingPathComponent("contacts")
+    static func path(_ name: String) -> String { contacts.appendingPathComponent(name).path }
+
+    @Test func producerCardsAreValid() throws {
+        let r = try FerryCLI.run(["validate", Self.path("apple-3.0.vcf"), Self.path("nextcloud-4.0.vcf"), Self.path("outlook-2.1.vcf")])
+        #expect(r.status == 0, "\(r.out)\(r.stderr)")
+        #expect(r.out.contains("3 files checked: 3 valid, 0 invalid"))
+    }
+
+    @Test func directoryOfCardsWithEveryReport() throws {
+        let dir = Self.contacts.appendingPathComponent("invalid").path
+        let count = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".vcf") }.count
+        let text = try FerryCLI.run(["validate", dir])
+        #expect(text.status == 1)
+        #expect(text.out.contains("\(count) files checked"))
+        #expect(text.out.contains("invalid/bad-date.vcf:5:6: error: BDAY '1985-02-30' is not a valid date: day 30 does not exist in month 2 [vcf.bad-date]"))
+
+        let json = try FerryCLI.run(["validate", "--report", "json", Self.path("invalid/bad-geo.vcf"), Self.path("apple-3.0.vcf")])
+        #expect(json.status == 1)
+        let files = (try JSONSerialization.jsonObject(with: json.stdout) as! [String: Any])["files"] as! [[String: Any]]
+        #expect(files.count == 2 && files[0]["format"] as? String == "vcf")
+        #expect(files[0]["valid"] as? Bool == false && files[1]["valid"] as? Bool == true)
+        let d = (files[0]["diagnostics"] as! [[String: Any]])[0]
+        #expect(d["code"] as? String == "vcf.bad-geo" && d["line"] as? Int == 5 && d["column"] as? Int == 5)
+
+        let junit = try FerryCLI.run(["validate", "--report", "junit", Self.path("invalid/bad-tz.vcf"), Self.path("apple-3.0.vcf")])
+        let root = try #require(try XMLDocument(data: junit.stdout).rootElement())
+        #expect(root.attribute(forName: "tests")?.stringValue == "2" && root.attribute(forName: "failures")?.stringValue == "1")
+
+        let sarif = try FerryCLI.run(["validate", "--report", "sarif", Self.path("invalid/bad-uid.vcf")])
+        #expect(sarif.status == 0)  // a warning only
+        #expect(sarif.out.contains("\"ruleId\" : \"vcf.bad-uid\""))
+
+        let github = try FerryCLI.run(["validate", "--report", "github", Self.path("invalid/unterminated.vcf")])
+        #expect(github.status == 1)
+        #expect(github.out.contains("::error file=") && github.out.contains("title=vcf.unterminated::"))
+
+        let strict = try FerryCLI.run(["validate", "--strict", Self.path("invalid/bad-email.vcf")])
+        #expect(strict.status == 1)
     }
 }

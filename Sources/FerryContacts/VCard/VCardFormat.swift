@@ -4,7 +4,7 @@ import FerryText
 /// `vcf`: vCard 2.1, 3.0 and 4.0 on reading (many cards per file, streamed); vCard 3.0 in Zimbra's
 /// property order on writing, or 4.0 with `formatOptions["vcard-version"] = "4.0"`. A card read and
 /// not changed is written back byte for byte (unless another version is named).
-public struct VCardFormat: Format {
+public struct VCardFormat: Format, Validating {
     public let name = "vcf"
     public let summary = "vCard 2.1/3.0/4.0 contacts (writes 3.0, or 4.0 with vcard-version=4.0)"
     public let extensions = ["vcf", "vcard"]
@@ -31,6 +31,11 @@ public struct VCardFormat: Format {
             throw FerryError.usage("vcf.directory", "a vCard file is a file, not a directory")
         }
         return VCardReader(source: source, options: options, log: log)
+    }
+
+    /// `ferry validate`: RFC 2426 (3.0), RFC 6350 (4.0), 2.1 leniently; rules in `VCardRules`.
+    public func validate(_ source: ByteSource, log: DiagnosticLog) throws -> Int {
+        try VCardValidator().validate(source, log: log)
     }
 
     public func makeWriter(_ output: FormatOutput, options: WriteOptions, log: DiagnosticLog) throws -> any ItemWriter {
