@@ -125,3 +125,44 @@ import Testing
         #expect(strict.status == 1)
     }
 }
+
+/// `ferry convert contacts --to json`: JSON Lines through the generic writer.
+@Suite struct ContactJSONCLITests {
+    func fixture(_ name: String) -> String { FerryCLI.fixtures.appendingPathComponent("contacts/\(name)").path }
+
+    func jsonLines(_ args: [String]) throws -> [[String: Any]] {
+        let r = try FerryCLI.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        return try r.out.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+
+    @Test func csvToJSON() throws {
+        let objects = try jsonLines(["convert", fixture("outlook-de.csv"), "--to", "json", "-o", "-"])
+        let rows = try String(contentsOfFile: fixture("outlook-de.csv"), encoding: .windowsCP1252)
+            .components(separatedBy: "\r\n").filter { $0.hasPrefix("\"") }.count - 1
+        #expect(objects.count == rows && rows >= 1)
+        let first = try #require(objects.first)
+        #expect(first["kind"] as? String == "contact")
+        #expect((first["origin"] as? String)?.hasSuffix("outlook-de.csv:2") == true)
+        let fields = try #require(first["fields"] as? [String: String])
+        #expect(fields["firstName"] == "Jürgen" && fields["lastName"] == "Müller")
+        #expect(fields["company"] == "Müller & Söhne GmbH" && fields["mobilePhone"] == "+49 171 9876543")
+        #expect(fields["birthday"] == "1968-03-14")
+        #expect(fields["notes"]?.contains("„persönlich“") == true)
+
+        // Tags and custom columns too (Thunderbird's "First programmer." note, Google's labels).
+        let google = try jsonLines(["convert", fixture("google.csv"), "--to", "json", "-o", "-"])
+        #expect((google.first?["tags"] as? [String]) == ["myContacts", "Friends"])
+        #expect((google.first?["fields"] as? [String: String])?["Favourite tea"] == "Longjing")
+    }
+
+    @Test func vcfToJSONKeepsPropertiesAndPhoto() throws {
+        let objects = try jsonLines(["convert", fixture("apple-3.0.vcf"), "--to", "json", "-o", "-"])
+        let c = try #require(objects.first)
+        #expect((c["fields"] as? [String: String])?["email"] == "amelie@atelier.example")
+        #expect((c["photo"] as? [String: Any])?["bytes"] as? Int == 66)
+        #expect((c["properties"] as? [String])?.contains("item1.X-ABLabel:_$!<Other>!$_") == true)
+    }
+}
