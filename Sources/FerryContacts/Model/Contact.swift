@@ -68,19 +68,40 @@ public struct Contact: ItemPayload, Equatable {
     public func numbered(_ base: String, numberedFrom: Int = 2) -> [(name: String, value: String)] {
         var out: [(String, String)] = []
         if numberedFrom > 1, let v = self[base] { out.append((base, v)) }
-        let lower = base.lowercased()
         var extra: [(Int, String, String)] = []
+        let baseCount = base.utf8.count
         for f in fields {
-            let n = f.name.lowercased()
-            guard n.hasPrefix(lower), n.count > lower.count else { continue }
-            let suffix = n.dropFirst(lower.count)
-            guard let number = Int(suffix), number >= numberedFrom, String(number) == suffix else { continue }
+            // `<base><digits>`, the base compared without case and without allocating.
+            let name = f.name.utf8
+            guard name.count > baseCount, let last = name.last, last >= 0x30 && last <= 0x39 else { continue }
+            var number = 0, k = 0, ok = true
+            var j = name.startIndex
+            for b in base.utf8 {
+                let a = name[j]
+                if a != b {
+                    let la = a | 0x20, lb = b | 0x20
+                    if la != lb || lb < 0x61 || lb > 0x7A { ok = false; break }
+                }
+                j = name.index(after: j)
+            }
+            guard ok, name[j] != 0x30 else { continue }
+            while j != name.endIndex {
+                let d = name[j]
+                guard d >= 0x30 && d <= 0x39, k < 9 else { ok = false; break }
+                number = number * 10 + Int(d - 0x30)
+                k += 1
+                j = name.index(after: j)
+            }
+            guard ok, number >= numberedFrom else { continue }
             extra.append((number, f.name, f.value))
         }
         extra.sort { $0.0 < $1.0 }
         out.append(contentsOf: extra.map { ($0.1, $0.2) })
         return out
     }
+
+    /// Room for `n` attributes (readers that know how many are coming).
+    public mutating func reserveFields(_ n: Int) { fields.reserveCapacity(n) }
 
     /// Index of the attribute named `name` (ASCII case-insensitive; exact for other characters).
     public func index(of name: String) -> Int? {
