@@ -48,6 +48,24 @@ struct RowMapper {
             case .group(let g, let n, let part): return .group(g, n, part)
             }
         }
+        // An attribute only one column can set (no other column, name split or alias names it) needs
+        // no "already set?" scan: it is appended.
+        var setters: [String: Int] = [:]
+        for step in steps {
+            switch step {
+            case .attribute(let f), .date(let f): setters[f.lowercased(), default: 0] += 1
+            case .name(let fields):
+                for f in fields + ["fullName"] { setters[f.lowercased(), default: 0] += 1 }
+            default: break
+            }
+        }
+        steps = steps.map { step in
+            switch step {
+            case .attribute(let f) where setters[f.lowercased()] == 1: return .newAttribute(f)
+            case .date(let f) where setters[f.lowercased()] == 1: return .newDate(f)
+            default: return step
+            }
+        }
     }
 
     /// What to do with each column's value, decided once per file from the binding.
@@ -55,6 +73,9 @@ struct RowMapper {
         case skip
         case attribute(String)
         case date(String)
+        /// The only column setting this attribute (before multivalue and group columns, which come after).
+        case newAttribute(String)
+        case newDate(String)
         case property(String)
         case photo
         case tags(String)
@@ -75,6 +96,11 @@ struct RowMapper {
             switch steps[i] {
             case .skip:
                 continue
+            case .newAttribute(let field):
+                contact.appendNew(field, record[i])
+            case .newDate(let field):
+                let value = DateParsing.normalize(record[i], order: dialect.dateOrder)
+                if !value.isEmpty { contact.appendNew(field, value) }
             case .attribute(let field):
                 contact.setIfAbsent(field, record[i])
             case .date(let field):

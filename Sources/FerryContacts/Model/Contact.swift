@@ -100,6 +100,11 @@ public struct Contact: ItemPayload, Equatable {
         return out
     }
 
+    /// Appends an attribute the caller knows is not there yet (a reader's per-file plan proved it).
+    mutating func appendNew(_ name: String, _ value: String) {
+        fields.append(ContactField(name, value))
+    }
+
     /// Room for `n` attributes (readers that know how many are coming).
     public mutating func reserveFields(_ n: Int) { fields.reserveCapacity(n) }
 

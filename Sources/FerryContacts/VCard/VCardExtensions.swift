@@ -25,6 +25,43 @@ enum VCardExtensions {
         return customName + ";" + nameParameter + "=" + name + ":" + TextEscaping.escape(value)
     }
 
+    /// Canonical attribute spellings (from the standard catalog, read once).
+    static let canonicalNames = NameTable(Array(Set(DialectCatalog.standard.fieldSpellings.values)).sorted())
+
+    /// True when `field` is a canonical attribute name, or one numbered (`homeURL2`; no leading zero).
+    static func isCanonical(_ field: String) -> Bool {
+        if let i = canonicalNames.index(of: field) { return canonicalNames.names[i] == field }
+        var digits = 0, leadingZero = false
+        for b in field.utf8.reversed() {
+            guard b >= 0x30 && b <= 0x39 else { break }
+            digits += 1
+            leadingZero = b == 0x30
+        }
+        let count = field.utf8.count
+        guard digits > 0, digits < count, digits < 10, !leadingZero,
+              let i = canonicalNames.index(of: field, count: count - digits) else { return false }
+        return field.hasPrefix(canonicalNames.names[i])
+    }
+
+    /// `contentLine(field:value:)` written straight into a card being built.
+    static func append(field: String, value: String, to o: inout CardOutput) {
+        if isCanonical(field) {
+            o.start(zimbraPrefix)
+            for b in field.utf8 { o.line.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b) }
+        } else {
+            o.start(customName + ";" + nameParameter + "=")
+            let name = field.utf8.contains { $0 == 0x5E || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+                ? ParameterEscaping.encode(field) : field
+            let quote = name.isEmpty || name.utf8.contains { $0 == 0x3A || $0 == 0x3B || $0 == 0x2C }
+            if quote { o.add("\"") }
+            o.add(name)
+            if quote { o.add("\"") }
+        }
+        o.add(":")
+        o.esc(value)
+        o.end()
+    }
+
     /// The attribute an `X-ZIMBRA-…` property name stands for (`X-ZIMBRA-HOMEURL2` → `homeURL2`).
     static func attribute(forZimbraProperty upperName: String, catalog: DialectCatalog = .standard) -> String? {
         guard upperName.hasPrefix(zimbraPrefix) else { return nil }

@@ -186,7 +186,7 @@ public final class VCardWriter: ItemWriter {
         if let m = slots.take(.maidenName) { o.start("X-ZIMBRA-MAIDENNAME:"); o.esc(m); o.end() }
         // Every other attribute as an X- property, so nothing is dropped (see `VCardExtensions`).
         for (i, f) in c.fields.enumerated() where !slots.used[i] {
-            o.whole(VCardExtensions.contentLine(field: f.name, value: f.value))
+            VCardExtensions.append(field: f.name, value: f.value, to: &o)
         }
         for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { o.whole(p.contentLine) }
         o.whole("END:VCARD")
@@ -245,8 +245,39 @@ struct CardOutput {
             out.append(contentsOf: line)
             out.append(0x0D); out.append(0x0A)
         } else {
-            Folding.fold(line, into: &out)
+            Self.fold(line, into: &out)
         }
+    }
+
+    /// `Folding.fold` for bytes in an array (same rules: 75 octets, a UTF-8 sequence or a backslash
+    /// escape never split, CRLF + space), without the generic Collection overhead.
+    static func fold(_ line: [UInt8], into out: inout [UInt8], limit: Int = 75) {
+        out.reserveCapacity(out.count + line.count + (line.count / (limit - 1) + 1) * 3 + 2)
+        line.withUnsafeBufferPointer { b in
+            let n = b.count
+            var used = 0, i = 0
+            @inline(__always) func sequenceEnd(_ i: Int) -> Int {
+                let lead = b[i]
+                let want = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0
+                var j = i + 1, k = 0
+                while k < want, j < n, b[j] & 0xC0 == 0x80 { j += 1; k += 1 }
+                return j
+            }
+            while i < n {
+                var unitEnd = i + 1
+                let lead = b[i]
+                if lead == 0x5C, unitEnd < n { unitEnd = sequenceEnd(unitEnd) } else if lead >= 0xC0 { unitEnd = sequenceEnd(i) }
+                let length = unitEnd - i
+                if used + length > limit && used > 1 {
+                    out.append(0x0D); out.append(0x0A); out.append(0x20)
+                    used = 1
+                }
+                for k in i..<unitEnd { out.append(b[k]) }
+                used += length
+                i = unitEnd
+            }
+        }
+        out.append(0x0D); out.append(0x0A)
     }
 
     /// A whole line given as a string.
@@ -269,8 +300,7 @@ struct FieldSlots {
              maidenName
     }
 
-    static let byName: [String: Slot] = Dictionary(uniqueKeysWithValues: Slot.allCases.map { ("\($0)", $0) })
-    static let byLowerName: [String: Slot] = Dictionary(uniqueKeysWithValues: Slot.allCases.map { ("\($0)".lowercased(), $0) })
+    static let table = NameTable(Slot.allCases.map { "\($0)" })
 
     private let fields: [ContactField]
     /// Field index per slot, -1 when absent.
@@ -288,18 +318,23 @@ struct FieldSlots {
                 continue
             }
             // A numbered family member: trailing digits after a known base.
-            var digits = 0
-            for b in f.name.utf8.reversed() { if b >= 0x30 && b <= 0x39 { digits += 1 } else { break } }
-            guard digits > 0, digits < f.name.utf8.count, digits < 10 else { continue }
-            let base = String(f.name.dropLast(digits))
-            guard let s = Self.slot(base), let n = Int(f.name.suffix(digits)), String(n) == f.name.suffix(digits) else { continue }
-            numbered.append((s, n, i))
+            var digits = 0, number = 0, scale = 1, leadingZero = false
+            for b in f.name.utf8.reversed() {
+                guard b >= 0x30 && b <= 0x39 else { break }
+                digits += 1
+                number += Int(b - 0x30) * scale
+                scale *= 10
+                leadingZero = b == 0x30
+            }
+            let count = f.name.utf8.count
+            guard digits > 0, digits < count, digits < 10, !leadingZero,
+                  let s = Self.table.index(of: f.name, count: count - digits).flatMap({ Slot(rawValue: $0) }) else { continue }
+            numbered.append((s, number, i))
         }
     }
 
     private static func slot(_ name: String) -> Slot? {
-        if let s = byName[name] { return s }
-        return byLowerName[name.asciiLowercased]
+        table.index(of: name).flatMap { Slot(rawValue: $0) }
     }
 
     func peek(_ s: Slot) -> String? {
