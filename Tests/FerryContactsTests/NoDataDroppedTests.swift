@@ -137,3 +137,20 @@ import Testing
         #expect(back["birthday"] == "Tuesday")
     }
 }
+
+@Suite struct NameTableTests {
+    @Test func looksUpWithoutCaseAndByPrefix() {
+        let names = DialectCatalog.standard.wellKnownFields
+        let t = NameTable(names)
+        for (i, n) in names.enumerated() {
+            #expect(t.index(of: n) == i)
+            #expect(t.index(of: n.uppercased()) == i)
+            #expect(t.index(of: n + "17", count: n.utf8.count) == i)
+            #expect(t.index(of: n + "x") == nil)
+        }
+        #expect(t.index(of: "") == nil && t.index(of: "Shoe Size") == nil && t.index(of: "Jürgen") == nil)
+        // The first spelling of names equal without case wins.
+        let dup = NameTable(["homeURL", "homeurl", "x"])
+        #expect(dup.index(of: "HOMEURL") == 0 && dup.index(of: "x") == 2)
+    }
+}

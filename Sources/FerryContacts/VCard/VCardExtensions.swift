@@ -49,7 +49,7 @@ enum VCardExtensions {
             o.start(zimbraPrefix)
             for b in field.utf8 { o.line.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b) }
         } else {
-            o.start(customName + ";" + nameParameter + "=")
+            o.start("X-FERRY-FIELD;X-NAME=")  // customName;nameParameter=
             let name = field.utf8.contains { $0 == 0x5E || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
                 ? ParameterEscaping.encode(field) : field
             let quote = name.isEmpty || name.utf8.contains { $0 == 0x3A || $0 == 0x3B || $0 == 0x2C }

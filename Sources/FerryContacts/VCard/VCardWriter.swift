@@ -213,10 +213,13 @@ struct CardOutput {
 
     mutating func start(_ s: String) {
         line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: s.utf8)
+        add(s)
     }
 
-    mutating func add(_ s: String) { line.append(contentsOf: s.utf8) }
+    mutating func add(_ s: String) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ line.append(contentsOf: $0) }) { return done }
+        line.append(contentsOf: s.utf8)
+    }
 
     /// TEXT escaping straight into the line: `\\`, `\;`, `\,`, and `\n` for CRLF, CR or LF.
     mutating func esc(_ s: String) {
@@ -312,7 +315,8 @@ struct FieldSlots {
     init(_ c: Contact) {
         fields = c.fields
         used = [Bool](repeating: false, count: fields.count)
-        for (i, f) in fields.enumerated() {
+        for i in fields.indices {
+            let f = fields[i]
             if let s = Self.slot(f.name) {
                 if index[s.rawValue] < 0 { index[s.rawValue] = i }
                 continue
