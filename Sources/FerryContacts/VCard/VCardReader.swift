@@ -105,7 +105,7 @@ struct VCardContactBuilder {
         let prop = cl.name.uppercased()
         if prop == "VERSION" { version = cl.valueString.trimmingSpaces; return nil }
         if prop == "PRODID" || prop == "REV" { return nil }  // rewritten by the writer
-        let types = typeTokens(cl)
+        var types: Set<String> { typeTokens(cl) }
         // Apple's `item1.EMAIL` + `item1.X-ABLabel`: the value becomes an attribute as usual, and the
         // property is also kept raw so the group (and its label) survives vcf → vcf; the writer then
         // writes the raw property instead of the attribute.
@@ -134,9 +134,11 @@ struct VCardContactBuilder {
         case "EMAIL": contact.appendNumbered("email", text(cl))
         case "TEL": contact.appendNumbered(VCardTypes.phoneField(types), telValue(cl))
         case "URL":
+            let types = types
             let base = types.contains("home") ? "homeURL" : types.contains("work") ? "workURL" : "otherURL"
             if contact[base] == nil { contact[base] = text(cl) } else { keep(cl) }
         case "ADR":
+            let types = types
             let prefix = types.contains("home") ? "home" : types.contains("work") ? "work" : "other"
             if contact[prefix + "Street"] != nil || contact[prefix + "City"] != nil { keep(cl); break }
             let p = components(cl)
@@ -204,6 +206,11 @@ struct VCardContactBuilder {
     }
 
     /// The value bytes after transfer decoding (quoted-printable) and charset decoding, as UTF-8.
+    /// The value bytes, transfer- and charset-decoded when parameters say so (nil: use `cl.value`).
+    private func decodedIfNeeded(_ cl: ContentLine) -> [UInt8]? {
+        cl.parameters.isEmpty ? nil : decodedBytes(cl)
+    }
+
     private func decodedBytes(_ cl: ContentLine) -> [UInt8] {
         var bytes = Array(cl.value)
         let encoding = (cl.parameterValue("ENCODING") ?? cl.parameters.first { !$0.hasValue
@@ -218,10 +225,11 @@ struct VCardContactBuilder {
     }
 
     private func text(_ cl: ContentLine, trim: Bool = true) -> String {
-        let bytes = decodedBytes(cl)
         // 2.1 has no TEXT escaping beyond `\;`; unescaping is harmless there.
-        let t = TextEscaping.unescape(bytes).replacingOccurrences(of: "\r\n", with: "\n")
-        return trim ? t.trimmingSpaces : t
+        if let bytes = decodedIfNeeded(cl) {
+            return bytes.withUnsafeBufferPointer { VCardText.unescape($0, trim: trim, joinCRLF: true) }
+        }
+        return cl.value.withUnsafeBufferPointer { VCardText.unescape($0, trim: trim, joinCRLF: true) }
     }
 
     /// `TEL;VALUE=uri:tel:+1-555` (4.0) → `+1-555`.
@@ -232,7 +240,10 @@ struct VCardContactBuilder {
 
     /// Components of a structured value (`;`), each unescaped.
     private func components(_ cl: ContentLine, separator: UInt8 = 0x3B) -> [String] {
-        TextEscaping.split(decodedBytes(cl), separator: separator).map { TextEscaping.unescape($0).trimmingSpaces }
+        if let bytes = decodedIfNeeded(cl) {
+            return bytes.withUnsafeBufferPointer { VCardText.components($0, separator: separator) }
+        }
+        return cl.value.withUnsafeBufferPointer { VCardText.components($0, separator: separator) }
     }
 
     private func photo(_ cl: ContentLine) -> ContactPhoto? {
@@ -296,5 +307,72 @@ extension String {
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }
         return String(s)
+    }
+}
+
+/// TEXT values on bytes (the reader's hot path): the same results as `TextEscaping.unescape`
+/// followed by CRLF → LF and trimming spaces and tabs, without Foundation or generic collections.
+enum VCardText {
+    /// `\\ \; \, \n \N` unescaped (other escapes and a trailing backslash kept as written); with
+    /// `joinCRLF` a CR LF pair in the result becomes LF; `trim` drops spaces and tabs at both ends.
+    static func unescape(_ b: UnsafeBufferPointer<UInt8>, trim: Bool, joinCRLF: Bool) -> String {
+        var plain = true
+        for c in b where c == 0x5C || c == 0x0D { plain = false; break }
+        var lo = 0, hi = b.count
+        if plain {
+            if trim {
+                while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
+                while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 { hi -= 1 }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        func newline() {
+            if joinCRLF, out.last == 0x0D { out[out.count - 1] = 0x0A } else { out.append(0x0A) }
+        }
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == 0x5C, i + 1 < b.count {
+                let e = b[i + 1]
+                switch e {
+                case 0x6E, 0x4E: newline()
+                case 0x5C, 0x3B, 0x2C: out.append(e)
+                default: out.append(c); out.append(e)
+                }
+                i += 2
+            } else if c == 0x0A {
+                newline()
+                i += 1
+            } else {
+                out.append(c)
+                i += 1
+            }
+        }
+        if trim {
+            while lo < out.count, out[lo] == 0x20 || out[lo] == 0x09 { lo += 1 }
+            hi = out.count
+            while hi > lo, out[hi - 1] == 0x20 || out[hi - 1] == 0x09 { hi -= 1 }
+            return String(decoding: out[lo..<hi], as: UTF8.self)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A structured value's components (split at `separator` not escaped), each unescaped and trimmed.
+    static func components(_ b: UnsafeBufferPointer<UInt8>, separator: UInt8) -> [String] {
+        var out: [String] = []
+        var start = 0, i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == 0x5C { i += 2; continue }
+            if c == separator {
+                out.append(unescape(UnsafeBufferPointer(rebasing: b[start..<i]), trim: true, joinCRLF: false))
+                start = i + 1
+            }
+            i += 1
+        }
+        out.append(unescape(UnsafeBufferPointer(rebasing: b[start..<min(i, b.count)]), trim: true, joinCRLF: false))
+        return out
     }
 }
