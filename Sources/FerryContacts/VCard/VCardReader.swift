@@ -32,7 +32,7 @@ public final class VCardReader: ItemReader {
                                   file: name, line: line.line))
                 continue
             }
-            if cl.name.uppercased() == "BEGIN", cl.valueString.uppercased() == "VCARD" {
+            if cl.name == "BEGIN", cl.valueString.uppercased() == "VCARD" {
                 beginLine = line.line
                 break
             }
@@ -54,7 +54,7 @@ public final class VCardReader: ItemReader {
                                   file: name, line: loc.line, column: loc.column))
                 continue
             }
-            let upper = cl.name.uppercased()
+            let upper = cl.name  // ContentLine upper-cases names
             if upper == "BEGIN" && cl.valueString.uppercased() == "VCARD" { depth += 1; continue }
             if upper == "END" && cl.valueString.uppercased() == "VCARD" {
                 if depth > 0 { depth -= 1; continue }
@@ -102,10 +102,10 @@ struct VCardContactBuilder {
 
     /// Adds one property; returns a problem worth a warning (the property is then kept raw).
     mutating func add(_ cl: ContentLine) -> Problem? {
-        let prop = cl.name.uppercased()
+        let prop = cl.name  // upper case already
         if prop == "VERSION" { version = cl.valueString.trimmingSpaces; return nil }
         if prop == "PRODID" || prop == "REV" { return nil }  // rewritten by the writer
-        var types: Set<String> { typeTokens(cl) }
+        var types: TypeSet { TypeSet(cl) }
         // Apple's `item1.EMAIL` + `item1.X-ABLabel`: the value becomes an attribute as usual, and the
         // property is also kept raw so the group (and its label) survives vcf → vcf; the writer then
         // writes the raw property instead of the attribute.
@@ -191,7 +191,7 @@ struct VCardContactBuilder {
     }
 
     /// TYPE values and vCard 2.1 bare parameters (`TEL;HOME;VOICE`), lower case.
-    private func typeTokens(_ cl: ContentLine) -> Set<String> {
+    private func typeTokenStrings(_ cl: ContentLine) -> Set<String> {
         var out = Set<String>()
         for p in cl.parameters {
             if !p.hasValue {
@@ -250,7 +250,7 @@ struct VCardContactBuilder {
         let value = cl.valueString.trimmingSpaces
         let encoding = (cl.parameterValue("ENCODING") ?? cl.parameters.first { !$0.hasValue
             && $0.name.uppercased() == "BASE64" }?.name)?.uppercased()
-        let type = typeTokens(cl).first { !["pref", "base64", "internet"].contains($0) }
+        let type = typeTokenStrings(cl).first { !["pref", "base64", "internet"].contains($0) }
         if encoding == "B" || encoding == "BASE64" {
             guard let bytes = Base64.decode(value.filter { !$0.isWhitespace }) else { return nil }
             return ContactPhoto(data: bytes, mediaType: type.map { $0.contains("/") ? $0 : "image/" + $0 })
@@ -265,7 +265,7 @@ struct VCardContactBuilder {
 
 enum VCardTypes {
     /// Zimbra's phone attribute for a set of TEL types.
-    static func phoneField(_ types: Set<String>) -> String {
+    static func phoneField(_ types: TypeSet) -> String {
         let fax = types.contains("fax")
         if fax && types.contains("home") { return "homeFax" }
         if fax && types.contains("work") { return "workFax" }
@@ -374,5 +374,42 @@ enum VCardText {
         }
         out.append(unescape(UnsafeBufferPointer(rebasing: b[start..<min(i, b.count)]), trim: true, joinCRLF: false))
         return out
+    }
+}
+
+/// The TYPE tokens the reader maps (TYPE values, 2.1 bare parameters, PREF), as bits: built without
+/// allocating, for every TEL, URL and ADR.
+struct TypeSet {
+    private static let known = ["home", "work", "fax", "cell", "mobile", "iphone", "pager", "car", "main", "pref"]
+    private var bits: UInt16 = 0
+
+    init(_ cl: ContentLine) {
+        for p in cl.parameters {
+            if !p.hasValue {
+                add(p.name)
+            } else if p.name == "TYPE" {
+                for v in p.values {
+                    for t in v.split(separator: ",") { add(t) }
+                }
+            } else if p.name == "PREF" {
+                bits |= 1 << 9
+            }
+        }
+    }
+
+    private mutating func add<S: StringProtocol>(_ token: S) {
+        let n = token.utf8.count
+        guard n >= 3 && n <= 6 else { return }
+        for (i, k) in Self.known.enumerated() where k.utf8.count == n {
+            if zip(token.utf8, k.utf8).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }) {
+                bits |= 1 << i
+                return
+            }
+        }
+    }
+
+    func contains(_ token: String) -> Bool {
+        guard let i = Self.known.firstIndex(of: token) else { return false }
+        return bits & (1 << i) != 0
     }
 }
