@@ -88,6 +88,10 @@ public final class CSVReader {
     private var column = 1
     private var lastWasCR = false
 
+    // Size of the previous record (bytes, fields).
+    private var lastStorage = 256
+    private var lastFields = 16
+
     // Raw bytes of the record in progress (for resynchronising after an error).
     private var raw: [UInt8] = []
 
@@ -180,8 +184,12 @@ public final class CSVReader {
 
     private func parseRecord() throws -> Outcome {
         let delim = delimiter ?? 0x2C
+        // Sized like the previous record, so a row is not built by repeated growth.
         var storage: [UInt8] = []
+        storage.reserveCapacity(lastStorage)
         var ends: [Int] = []
+        ends.reserveCapacity(lastFields)
+        defer { lastStorage = max(64, storage.count); lastFields = max(4, ends.count) }
         var state = State.fieldStart
         let startLine = line
         var quoteLine = 0, quoteColumn = 0

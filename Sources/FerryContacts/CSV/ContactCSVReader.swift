@@ -1,6 +1,11 @@
 import FerryCore
+import Foundation
 
 /// Reads a contact CSV of any dialect, in any charset, one contact per row (streaming).
+///
+/// Decoding, tokenising and mapping rows to contacts run on a second thread, a few hundred rows
+/// ahead of `next()` (bounded, so memory stays flat): a conversion's writer works on one core while
+/// the rows for it are read on the other.
 public final class ContactCSVReader: ItemReader {
     public let dialect: CSVDialect
     public let binding: HeaderBinding
@@ -11,8 +16,14 @@ public final class ContactCSVReader: ItemReader {
     private let mapper: RowMapper
     private let log: DiagnosticLog
     private let name: String
-    private var raggedReported = 0
     private var finished = false
+    private var producer: RowProducer!
+    /// Rows read ahead on the producer thread (started by the first `next()`).
+    private var pipe: ItemPipe?
+    private var batch: [Item] = []
+    private var batchIndex = 0
+    /// Rows per hand-over.
+    static let batchSize = 256
 
     public init(source: ByteSource, options: ReadOptions, log: DiagnosticLog, catalog: DialectCatalog = .standard) throws {
         self.log = log
@@ -46,6 +57,7 @@ public final class ContactCSVReader: ItemReader {
         dialect = dialectGuess.dialect
         binding = dialectGuess.binding
         mapper = RowMapper(binding: binding, delimiter: csv.delimiter ?? 0x2C)
+        producer = RowProducer(csv: csv, mapper: mapper, binding: binding, log: log, name: source.name)
         if sniff.charset.method == .detector && sniff.charset.confidence < 50 {
             log.emit(.warning("csv.charset-guess", "charset guessed as \(sniff.charset.charset) "
                               + "(\(sniff.evidence)); name it with --charset if the text looks wrong",
@@ -57,14 +69,15 @@ public final class ContactCSVReader: ItemReader {
     public var delimiter: UInt8 { csv.delimiter ?? 0x2C }
 
     public func next() throws -> Item? {
-        while let record = try csv.next() {
-            if record.isBlank { continue }
-            checkWidth(record)
-            let contact = mapper.contact(from: record)
-            if contact.isEmpty { continue }
-            var metadata = ItemMetadata()
-            metadata.tags = contact.tags
-            return Item(contact, metadata: metadata, origin: "\(name):\(record.line)")
+        while true {
+            if batchIndex < batch.count {
+                defer { batchIndex += 1 }
+                return batch[batchIndex]
+            }
+            if pipe == nil { startProducer() }
+            guard let next = try pipe!.take() else { break }
+            batch = next
+            batchIndex = 0
         }
         if !finished {
             finished = true
@@ -79,6 +92,65 @@ public final class ContactCSVReader: ItemReader {
             }
         }
         return nil
+    }
+
+    private func startProducer() {
+        let pipe = ItemPipe()
+        self.pipe = pipe
+        let producer = UncheckedBox(self.producer)
+        let thread = Thread {
+            do {
+                while true {
+                    let items = try producer.value.readBatch()
+                    if items.isEmpty { break }
+                    if !pipe.put(items) { break }
+                }
+                pipe.finish(nil)
+            } catch {
+                pipe.finish(error)
+            }
+        }
+        thread.name = "ferry-csv-reader"
+        thread.start()
+    }
+
+    deinit {
+        pipe?.cancel()
+    }
+
+}
+
+/// Tokenises and maps rows; owned by the producer thread once reading starts.
+final class RowProducer {
+    let csv: CSVReader
+    let mapper: RowMapper
+    let binding: HeaderBinding
+    let log: DiagnosticLog
+    let name: String
+    private var raggedReported = 0
+
+    init(csv: CSVReader, mapper: RowMapper, binding: HeaderBinding, log: DiagnosticLog, name: String) {
+        self.csv = csv
+        self.mapper = mapper
+        self.binding = binding
+        self.log = log
+        self.name = name
+    }
+
+    /// The rows' contacts (on the producer thread).
+    func readBatch() throws -> [Item] {
+        var out: [Item] = []
+        out.reserveCapacity(ContactCSVReader.batchSize)
+        while out.count < ContactCSVReader.batchSize, let record = try csv.next() {
+            if record.isBlank { continue }
+            checkWidth(record)
+            let contact = mapper.contact(from: record)
+            if contact.isEmpty { continue }
+            var metadata = ItemMetadata()
+            metadata.tags = contact.tags
+            out.append(Item(contact, metadata: metadata, origin: "\(name):\(record.line)"))
+        }
+        return out
     }
 
     private func checkWidth(_ record: CSVRecord) {
@@ -98,4 +170,65 @@ public final class ContactCSVReader: ItemReader {
                               file: name, line: record.line))
         }
     }
+}
+
+/// Batches of items from a producer thread to the reader, at most `capacity` batches ahead.
+final class ItemPipe: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var batches: [[Item]] = []
+    private var head = 0
+    private var done = false
+    private var failure: (any Error)?
+    private var cancelled = false
+    private let capacity = 4
+
+    /// Hands a batch over; false when the reader went away (the producer then stops).
+    func put(_ batch: [Item]) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        while batches.count - head >= capacity && !cancelled { condition.wait() }
+        if cancelled { return false }
+        batches.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    func finish(_ error: (any Error)?) {
+        condition.lock(); defer { condition.unlock() }
+        done = true
+        failure = error
+        condition.broadcast()
+    }
+
+    /// The next batch; nil at the end; the producer's error once the batches before it are taken.
+    func take() throws -> [Item]? {
+        condition.lock()
+        while batches.count == head && !done { condition.wait() }
+        if batches.count > head {
+            let b = batches[head]
+            batches[head] = []
+            head += 1
+            if head > 64 { batches.removeFirst(head); head = 0 }
+            condition.broadcast()
+            condition.unlock()
+            return b
+        }
+        let failure = self.failure
+        self.failure = nil
+        condition.unlock()
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// The reader is gone: wake and stop the producer.
+    func cancel() {
+        condition.lock(); defer { condition.unlock() }
+        cancelled = true
+        condition.broadcast()
+    }
+}
+
+/// Carries a non-Sendable reference to the producer thread, which is its only user while it runs.
+struct UncheckedBox<T: AnyObject>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -5,6 +5,7 @@ enum DateParsing {
         let v = value.trimming(" \t")
         if v == "0/0/00" || v == "00.00.00" || v == "0.0.00" { return "" }  // Outlook's empty date
         if v.hasPrefix("--") { return v }  // year-less (vCard 4, Google)
+        if let fast = fastNormalize(v, order: order) { return fast }
         var sep: Character = "/"
         var parts = v.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count != 3 { parts = v.split(separator: "-", omittingEmptySubsequences: false); sep = "-" }
@@ -26,6 +27,52 @@ enum DateParsing {
         // German-style dots are day-first.
         if sep == ".", valid(n, "dmy") { return format(n, "dmy") }
         if let order, valid(n, order) { return format(n, order) }
+        return v
+    }
+
+    /// `normalize` for the common shape — three runs of digits split by one of `/ - .`, nothing else —
+    /// on bytes, with the same rules; nil for anything else (the general path decides).
+    private static func fastNormalize(_ v: String, order: String?) -> String? {
+        var n = (0, 0, 0), k = 0, digits = 0
+        var sep: UInt8 = 0
+        for b in v.utf8 {
+            if b >= 0x30 && b <= 0x39 {
+                digits += 1
+                guard digits <= 9 else { return nil }
+                switch k { case 0: n.0 = n.0 * 10 + Int(b - 0x30); case 1: n.1 = n.1 * 10 + Int(b - 0x30); default: n.2 = n.2 * 10 + Int(b - 0x30) }
+            } else if b == 0x2F || b == 0x2D || b == 0x2E {
+                guard digits > 0, k < 2, sep == 0 || sep == b else { return nil }
+                sep = b; k += 1; digits = 0
+            } else {
+                return nil
+            }
+        }
+        guard k == 2, digits > 0 else { return nil }
+        let a = [n.0, n.1, n.2]
+        // Orders as (year, month, day) positions, in `normalize`'s order: ymd mdy dmy dym ydm myd.
+        let orders: [(Int, Int, Int)] = [(0, 1, 2), (2, 0, 1), (2, 1, 0), (1, 2, 0), (0, 2, 1), (1, 0, 2)]
+        func date(_ o: (Int, Int, Int)) -> (Int, Int, Int)? {
+            var y = a[o.0]
+            let m = a[o.1], d = a[o.2]
+            if y < 100, o.0 == 2 { y += y < 50 ? 2000 : 1900 }
+            guard (1600...4500).contains(y), (1...12).contains(m), d >= 1 else { return nil }
+            let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+            let days = m == 2 ? (leap ? 29 : 28) : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31
+            return d <= days ? (y, m, d) : nil
+        }
+        func text(_ t: (Int, Int, Int)) -> String { "\(pad(t.0, 4))-\(pad(t.1, 2))-\(pad(t.2, 2))" }
+        var first: (Int, Int, Int)?
+        var distinct = 0
+        for o in orders {
+            guard let t = date(o) else { continue }
+            if let f = first { if f != t { distinct += 1 } } else { first = t; distinct = 1 }
+        }
+        if distinct == 1, let first { return text(first) }
+        if a[0] > 31, let t = date(orders[0]) { return text(t) }
+        if sep == 0x2E, let t = date(orders[2]) { return text(t) }
+        if let order, let i = ["ymd", "mdy", "dmy", "dym", "ydm", "myd"].firstIndex(of: order), let t = date(orders[i]) {
+            return text(t)
+        }
         return v
     }
 

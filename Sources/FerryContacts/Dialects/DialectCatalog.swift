@@ -10,6 +10,8 @@ public struct DialectCatalog: Sendable {
     public private(set) var wellKnownFields: [String] = []
     /// Every attribute any dialect maps a column to, plus the well-known ones.
     public private(set) var knownFields: Set<String> = []
+    /// Lower-cased attribute name → its canonical spelling (`companyphone` → `companyPhone`).
+    public private(set) var fieldSpellings: [String: String] = [:]
 
     /// The catalog built from the bundled resources (loaded once).
     public static let standard: DialectCatalog = {
@@ -152,5 +154,9 @@ public struct DialectCatalog: Sendable {
         }
         knownFields = Set(wellKnownFields.map { $0.lowercased() })
         for d in dialects { for c in d.columns { for f in c.fields { knownFields.insert(f.lowercased()) } } }
+        for f in wellKnownFields { fieldSpellings[f.lowercased()] = f }
+        for d in dialects { for c in d.columns { for f in c.fields where fieldSpellings[f.lowercased()] == nil {
+            fieldSpellings[f.lowercased()] = f
+        } } }
     }
 }

@@ -15,6 +15,9 @@ struct RowBuilder {
     let offsets: [Int]
     /// Lowercased attribute each column reads (its field, or its header for columns without one).
     let keys: [String]
+    /// The distinct keys, looked up once per field of a contact, and the columns each key feeds.
+    let keyTable: NameTable
+    let keyColumns: [[Int]]
 
     init(dialect: CSVDialect) {
         self.dialect = dialect
@@ -23,6 +26,13 @@ struct RowBuilder {
         for c in dialect.columns { offsets.append(o); o += c.headers.count }
         self.offsets = offsets
         keys = dialect.columns.map { ($0.field ?? $0.headers[0].trimming(" ")).asciiLowercased }
+        var distinct: [String] = [], columnsOf: [String: [Int]] = [:]
+        for (c, k) in keys.enumerated() {
+            if columnsOf[k] == nil { distinct.append(k) }
+            columnsOf[k, default: []].append(c)
+        }
+        keyTable = NameTable(distinct)
+        keyColumns = distinct.map { columnsOf[$0]! }
     }
 
     /// The cells, and the names of values that had no column of their own (for the warning).
@@ -32,20 +42,22 @@ struct RowBuilder {
         var homeless: [String] = []
         var tagsWritten = false
         var photoWritten = false
-        // One lowercased key per attribute, so each column is a dictionary lookup.
-        var byKey: [String: Int] = [:]
-        byKey.reserveCapacity(contact.fields.count)
-        for (i, f) in contact.fields.enumerated() {
-            let k = f.name.asciiLowercased
-            if byKey[k] == nil { byKey[k] = i }
+        // One pass over the attributes: the field each column reads (the first one with its key).
+        var columnField = [Int](repeating: -1, count: dialect.columns.count)
+        if !dialect.allFields {
+            for (i, f) in contact.fields.enumerated() {
+                guard let k = keyTable.index(of: f.name) else { continue }
+                for c in keyColumns[k] where columnField[c] < 0 { columnField[c] = i }
+            }
         }
         func take(_ field: String) -> String? {
-            guard let i = byKey[field.asciiLowercased] else { return nil }
+            guard let i = contact.index(of: field) else { return nil }
             used[i] = true
             return contact.fields[i].value
         }
         func take(column c: Int) -> String? {
-            guard let i = byKey[keys[c]] else { return nil }
+            let i = columnField[c]
+            guard i >= 0 else { return nil }
             used[i] = true
             return contact.fields[i].value
         }
@@ -88,6 +100,9 @@ struct RowBuilder {
                 }
             }
         }
+        // A full name that is just the name parts joined (what a vCard's FN holds when the CSV had
+        // only parts) needs no column of its own: the parts carry it.
+        if let i = contact.index(of: "fullName"), !used[i], contact.fields[i].value == Self.composedName(contact) { used[i] = true }
         if !dialect.groups.isEmpty {
             GoogleGroupWriter.cells(contact, dialect: dialect, used: &used, into: &cells)
         }
@@ -114,6 +129,11 @@ struct RowBuilder {
             homeless.append(header)
         }
         return (cells, homeless)
+    }
+
+    /// Prefix, first, middle, last and suffix joined by spaces (the vCard writer's FN for them).
+    static func composedName(_ c: Contact) -> String {
+        ["namePrefix", "firstName", "middleName", "lastName", "nameSuffix"].compactMap { c[$0] }.joined(separator: " ")
     }
 
     static func joinTags(_ tags: [String], separator: String) -> String {

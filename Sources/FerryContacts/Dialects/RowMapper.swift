@@ -5,11 +5,11 @@ struct RowMapper {
     let binding: HeaderBinding
     let delimiter: UInt8
     /// What a custom (unmatched) header means, decided once per file.
-    private let customKinds: [CustomKind]
+    private var customKinds: [CustomKind] = []
 
     enum CustomKind { case attribute, property, photo, tags, none }
     /// Trimmed headers (the attribute name for columns Zimbra discards).
-    private let trimmedHeaders: [String]
+    private var trimmedHeaders: [String] = []
 
     init(binding: HeaderBinding, delimiter: UInt8) {
         self.binding = binding
@@ -24,55 +24,107 @@ struct RowMapper {
             default: return .attribute
             }
         }
+        steps = binding.targets.enumerated().map { i, target -> Step in
+            switch target {
+            case .ignored: return .skip
+            case .custom(let name):
+                switch customKinds[i] {
+                case .property: return .property(name)
+                case .photo: return .photo
+                case .tags: return .tags(",")
+                default: return .attribute(name)
+                }
+            case .column(let c, let part):
+                let column = binding.dialect.columns[c]
+                switch column.kind {
+                case .multivalue: return .part(c, part)
+                case .simple:
+                    if column.field == "image" { return .photo }
+                    return .attribute(column.field ?? trimmedHeaders[i])
+                case .date: return column.field.map { .date($0) } ?? .skip
+                case .tag: return .tags(column.separator ?? ",")
+                case .name: return .name(column.fields)
+                }
+            case .group(let g, let n, let part): return .group(g, n, part)
+            }
+        }
+        // An attribute only one column can set (no other column, name split or alias names it) needs
+        // no "already set?" scan: it is appended.
+        var setters: [String: Int] = [:]
+        for step in steps {
+            switch step {
+            case .attribute(let f), .date(let f): setters[f.lowercased(), default: 0] += 1
+            case .name(let fields):
+                for f in fields + ["fullName"] { setters[f.lowercased(), default: 0] += 1 }
+            default: break
+            }
+        }
+        steps = steps.map { step in
+            switch step {
+            case .attribute(let f) where setters[f.lowercased()] == 1: return .newAttribute(f)
+            case .date(let f) where setters[f.lowercased()] == 1: return .newDate(f)
+            default: return step
+            }
+        }
     }
+
+    /// What to do with each column's value, decided once per file from the binding.
+    private enum Step {
+        case skip
+        case attribute(String)
+        case date(String)
+        /// The only column setting this attribute (before multivalue and group columns, which come after).
+        case newAttribute(String)
+        case newDate(String)
+        case property(String)
+        case photo
+        case tags(String)
+        case name([String])
+        case part(Int, Int)         // multivalue column, part
+        case group(Int, Int, Int)   // Google group, occurrence, part
+    }
+    private var steps: [Step] = []
 
     func contact(from record: CSVRecord) -> Contact {
         var contact = Contact()
         let dialect = binding.dialect
         var parts: [Int: [Int: String]] = [:]          // column → part → value
         var groups: [Int: [Int: [Int: String]]] = [:]  // group → n → part → value
-        for i in 0..<min(record.count, binding.targets.count) where !record.isEmpty(i) {
-            let value = record[i]
-            switch binding.targets[i] {
-            case .ignored:
+        let width = min(record.count, steps.count)
+        contact.reserveFields(width)
+        for i in 0..<width where !record.isEmpty(i) {
+            switch steps[i] {
+            case .skip:
                 continue
-            case .custom(let name):
-                switch customKinds[i] {
-                case .property: contact.properties.append(property(header: name, value: value))
-                case .photo: if contact.photo == nil { contact.photo = ContactPhoto(text: value) }
-                case .tags: contact.tags.append(contentsOf: Self.splitTags(value, separator: ","))
-                default: contact.setIfAbsent(name, value)
+            case .newAttribute(let field):
+                contact.appendNew(field, record[i])
+            case .newDate(let field):
+                let value = DateParsing.normalize(record[i], order: dialect.dateOrder)
+                if !value.isEmpty { contact.appendNew(field, value) }
+            case .attribute(let field):
+                contact.setIfAbsent(field, record[i])
+            case .date(let field):
+                contact.setIfAbsent(field, DateParsing.normalize(record[i], order: dialect.dateOrder))
+            case .property(let header):
+                contact.properties.append(property(header: header, value: record[i]))
+            case .photo:
+                if contact.photo == nil { contact.photo = ContactPhoto(text: record[i]) }
+            case .tags(let separator):
+                contact.tags.append(contentsOf: Self.splitTags(record[i], separator: separator))
+            case .name(let fields):
+                let value = record[i]
+                let d = String(decoding: [delimiter], as: UTF8.self)
+                for (field, part) in zip(fields, Self.splitName(value, delimiter: d)) where !part.isEmpty {
+                    contact.setIfAbsent(field, part)
                 }
-            case .column(let c, let part):
-                let column = dialect.columns[c]
-                switch column.kind {
-                case .multivalue:
-                    parts[c, default: [:]][part] = value
-                case .simple:
-                    if column.field == "image" {
-                        contact.photo = ContactPhoto(text: value)
-                    } else if let field = column.field {
-                        contact.setIfAbsent(field, value)
-                    } else {
-                        // Zimbra discards these; Ferry keeps them under the header's name.
-                        contact.setIfAbsent(trimmedHeaders[i], value)
-                    }
-                case .date:
-                    if let field = column.field { contact.setIfAbsent(field, DateParsing.normalize(value, order: dialect.dateOrder)) }
-                case .tag:
-                    contact.tags.append(contentsOf: Self.splitTags(value, separator: column.separator ?? ","))
-                case .name:
-                    let d = String(decoding: [delimiter], as: UTF8.self)
-                    for (field, part) in zip(column.fields, Self.splitName(value, delimiter: d)) where !part.isEmpty {
-                        contact.setIfAbsent(field, part)
-                    }
-                    contact.setIfAbsent("fullName", value)
-                }
+                contact.setIfAbsent("fullName", value)
+            case .part(let c, let part):
+                parts[c, default: [:]][part] = record[i]
             case .group(let g, let n, let part):
-                groups[g, default: [:]][n, default: [:]][part] = value
+                groups[g, default: [:]][n, default: [:]][part] = record[i]
             }
         }
-        for (c, values) in parts.sorted(by: { $0.key < $1.key }) {
+        for (c, values) in parts.sorted(by: { $0.key < $1.key }) where !parts.isEmpty {
             let column = dialect.columns[c]
             guard let field = column.field else { continue }
             if field == "birthday" || field == "anniversary" {
@@ -84,7 +136,7 @@ struct RowMapper {
                 contact.setIfAbsent(field, joined)
             }
         }
-        for (g, occurrences) in groups.sorted(by: { $0.key < $1.key }) {
+        for (g, occurrences) in groups.sorted(by: { $0.key < $1.key }) where !groups.isEmpty {
             let group = dialect.groups[g]
             for (_, values) in occurrences.sorted(by: { $0.key < $1.key }) {
                 GoogleGroups.apply(kind: group.kind, values: values, to: &contact)

@@ -10,14 +10,16 @@ public struct Contact: ItemPayload, Equatable {
     public var kind: ItemKind { .contact }
 
     /// Attributes in the order they were read; names compare case-insensitively, values are never empty.
-    public private(set) var fields: [ContactField] = []
+    /// (Every change to the contact drops `originalBytes`.)
+    public private(set) var fields: [ContactField] = [] { didSet { originalBytes = nil } }
     /// Categories / Zimbra tags.
-    public var tags: [String] = []
-    public var photo: ContactPhoto?
+    public var tags: [String] = [] { didSet { originalBytes = nil } }
+    public var photo: ContactPhoto? { didSet { originalBytes = nil } }
     /// vCard properties that map to no attribute (X- properties, IMPP, GEO, Apple's labels, …), kept
     /// with their group and parameters and written back unchanged.
-    public var properties: [ContactProperty] = []
-    /// The bytes the contact was read from (one vCard), while it is unchanged.
+    public var properties: [ContactProperty] = [] { didSet { originalBytes = nil } }
+    /// The bytes the contact was read from (one vCard), while it is unchanged: any change to
+    /// `fields`, `tags`, `photo` or `properties` sets it to nil.
     public var originalBytes: [UInt8]?
     /// The format and version of `originalBytes` (`vcf-3.0`), so writers only reuse them when they match.
     public var originalFormat: String?
@@ -66,19 +68,45 @@ public struct Contact: ItemPayload, Equatable {
     public func numbered(_ base: String, numberedFrom: Int = 2) -> [(name: String, value: String)] {
         var out: [(String, String)] = []
         if numberedFrom > 1, let v = self[base] { out.append((base, v)) }
-        let lower = base.lowercased()
         var extra: [(Int, String, String)] = []
+        let baseCount = base.utf8.count
         for f in fields {
-            let n = f.name.lowercased()
-            guard n.hasPrefix(lower), n.count > lower.count else { continue }
-            let suffix = n.dropFirst(lower.count)
-            guard let number = Int(suffix), number >= numberedFrom, String(number) == suffix else { continue }
+            // `<base><digits>`, the base compared without case and without allocating.
+            let name = f.name.utf8
+            guard name.count > baseCount, let last = name.last, last >= 0x30 && last <= 0x39 else { continue }
+            var number = 0, k = 0, ok = true
+            var j = name.startIndex
+            for b in base.utf8 {
+                let a = name[j]
+                if a != b {
+                    let la = a | 0x20, lb = b | 0x20
+                    if la != lb || lb < 0x61 || lb > 0x7A { ok = false; break }
+                }
+                j = name.index(after: j)
+            }
+            guard ok, name[j] != 0x30 else { continue }
+            while j != name.endIndex {
+                let d = name[j]
+                guard d >= 0x30 && d <= 0x39, k < 9 else { ok = false; break }
+                number = number * 10 + Int(d - 0x30)
+                k += 1
+                j = name.index(after: j)
+            }
+            guard ok, number >= numberedFrom else { continue }
             extra.append((number, f.name, f.value))
         }
         extra.sort { $0.0 < $1.0 }
         out.append(contentsOf: extra.map { ($0.1, $0.2) })
         return out
     }
+
+    /// Appends an attribute the caller knows is not there yet (a reader's per-file plan proved it).
+    mutating func appendNew(_ name: String, _ value: String) {
+        fields.append(ContactField(name, value))
+    }
+
+    /// Room for `n` attributes (readers that know how many are coming).
+    public mutating func reserveFields(_ n: Int) { fields.reserveCapacity(n) }
 
     /// Index of the attribute named `name` (ASCII case-insensitive; exact for other characters).
     public func index(of name: String) -> Int? {
@@ -87,7 +115,7 @@ public struct Contact: ItemPayload, Equatable {
     }
 
     public mutating func removeAll(where predicate: (ContactField) -> Bool) {
-        fields.removeAll(where: predicate)
+        if fields.contains(where: predicate) { fields.removeAll(where: predicate) }
     }
 
     /// A distribution list / contact group (Zimbra: `type=group`, members in `dlist`).

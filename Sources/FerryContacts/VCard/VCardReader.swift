@@ -18,17 +18,21 @@ public final class VCardReader: ItemReader {
     }
 
     public func next() throws -> Item? {
+        // The card's physical bytes (with the blank or stray lines before it), for a byte-identical
+        // write-back while the contact is unchanged.
+        var raw: [UInt8] = []
         // Find BEGIN:VCARD.
         var beginLine = 0
         while true {
             guard let line = try lines.next() else { return nil }
+            line.appendRaw(to: &raw)
             if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             guard let cl = try? ContentLine(parsing: line) else {
                 log.emit(.warning("vcf.outside-card", "a line outside BEGIN:VCARD … END:VCARD was ignored",
                                   file: name, line: line.line))
                 continue
             }
-            if cl.name.uppercased() == "BEGIN", cl.valueString.uppercased() == "VCARD" {
+            if cl.name == "BEGIN", cl.valueString.uppercased() == "VCARD" {
                 beginLine = line.line
                 break
             }
@@ -39,6 +43,7 @@ public final class VCardReader: ItemReader {
         var depth = 0  // nested AGENT cards (2.1) are skipped
         var ended = false
         while let line = try lines.next() {
+            line.appendRaw(to: &raw)
             if line.bytes.isEmpty { continue }
             let cl: ContentLine
             do {
@@ -49,7 +54,7 @@ public final class VCardReader: ItemReader {
                                   file: name, line: loc.line, column: loc.column))
                 continue
             }
-            let upper = cl.name.uppercased()
+            let upper = cl.name  // ContentLine upper-cases names
             if upper == "BEGIN" && cl.valueString.uppercased() == "VCARD" { depth += 1; continue }
             if upper == "END" && cl.valueString.uppercased() == "VCARD" {
                 if depth > 0 { depth -= 1; continue }
@@ -70,6 +75,8 @@ public final class VCardReader: ItemReader {
             return try next()
         }
         contact.originalFormat = "vcf-" + builder.version
+        // An unterminated card is rewritten (with its END:VCARD), not copied.
+        if ended { contact.originalBytes = raw }
         var metadata = ItemMetadata()
         metadata.tags = contact.tags
         return Item(contact, metadata: metadata, origin: "\(name):\(beginLine)")
@@ -95,10 +102,10 @@ struct VCardContactBuilder {
 
     /// Adds one property; returns a problem worth a warning (the property is then kept raw).
     mutating func add(_ cl: ContentLine) -> Problem? {
-        let prop = cl.name.uppercased()
+        let prop = cl.name  // upper case already
         if prop == "VERSION" { version = cl.valueString.trimmingSpaces; return nil }
         if prop == "PRODID" || prop == "REV" { return nil }  // rewritten by the writer
-        let types = typeTokens(cl)
+        var types: TypeSet { TypeSet(cl) }
         // Apple's `item1.EMAIL` + `item1.X-ABLabel`: the value becomes an attribute as usual, and the
         // property is also kept raw so the group (and its label) survives vcf → vcf; the writer then
         // writes the raw property instead of the attribute.
@@ -127,9 +134,11 @@ struct VCardContactBuilder {
         case "EMAIL": contact.appendNumbered("email", text(cl))
         case "TEL": contact.appendNumbered(VCardTypes.phoneField(types), telValue(cl))
         case "URL":
+            let types = types
             let base = types.contains("home") ? "homeURL" : types.contains("work") ? "workURL" : "otherURL"
             if contact[base] == nil { contact[base] = text(cl) } else { keep(cl) }
         case "ADR":
+            let types = types
             let prefix = types.contains("home") ? "home" : types.contains("work") ? "work" : "other"
             if contact[prefix + "Street"] != nil || contact[prefix + "City"] != nil { keep(cl); break }
             let p = components(cl)
@@ -146,8 +155,19 @@ struct VCardContactBuilder {
         case "PHOTO":
             guard contact.photo == nil, let photo = photo(cl) else { keep(cl); break }
             contact.photo = photo
+        case VCardExtensions.customName:
+            // X-FERRY-FIELD;X-NAME=Shoe Size:42 — an attribute no vCard property holds.
+            if let n = cl.parameter(VCardExtensions.nameParameter)?.decodedValues.joined(separator: ","), !n.isEmpty {
+                setOrKeep(n, text(cl, trim: false), cl)
+            } else {
+                keep(cl)
+            }
         default:
-            keep(cl)
+            if let field = VCardExtensions.attribute(forZimbraProperty: prop) {
+                setOrKeep(field, text(cl, trim: false), cl)
+            } else {
+                keep(cl)
+            }
         }
         return nil
     }
@@ -171,7 +191,7 @@ struct VCardContactBuilder {
     }
 
     /// TYPE values and vCard 2.1 bare parameters (`TEL;HOME;VOICE`), lower case.
-    private func typeTokens(_ cl: ContentLine) -> Set<String> {
+    private func typeTokenStrings(_ cl: ContentLine) -> Set<String> {
         var out = Set<String>()
         for p in cl.parameters {
             if !p.hasValue {
@@ -186,6 +206,11 @@ struct VCardContactBuilder {
     }
 
     /// The value bytes after transfer decoding (quoted-printable) and charset decoding, as UTF-8.
+    /// The value bytes, transfer- and charset-decoded when parameters say so (nil: use `cl.value`).
+    private func decodedIfNeeded(_ cl: ContentLine) -> [UInt8]? {
+        cl.parameters.isEmpty ? nil : decodedBytes(cl)
+    }
+
     private func decodedBytes(_ cl: ContentLine) -> [UInt8] {
         var bytes = Array(cl.value)
         let encoding = (cl.parameterValue("ENCODING") ?? cl.parameters.first { !$0.hasValue
@@ -199,10 +224,12 @@ struct VCardContactBuilder {
         return bytes
     }
 
-    private func text(_ cl: ContentLine) -> String {
-        let bytes = decodedBytes(cl)
+    private func text(_ cl: ContentLine, trim: Bool = true) -> String {
         // 2.1 has no TEXT escaping beyond `\;`; unescaping is harmless there.
-        return TextEscaping.unescape(bytes).replacingOccurrences(of: "\r\n", with: "\n").trimmingSpaces
+        if let bytes = decodedIfNeeded(cl) {
+            return bytes.withUnsafeBufferPointer { VCardText.unescape($0, trim: trim, joinCRLF: true) }
+        }
+        return cl.value.withUnsafeBufferPointer { VCardText.unescape($0, trim: trim, joinCRLF: true) }
     }
 
     /// `TEL;VALUE=uri:tel:+1-555` (4.0) → `+1-555`.
@@ -213,14 +240,17 @@ struct VCardContactBuilder {
 
     /// Components of a structured value (`;`), each unescaped.
     private func components(_ cl: ContentLine, separator: UInt8 = 0x3B) -> [String] {
-        TextEscaping.split(decodedBytes(cl), separator: separator).map { TextEscaping.unescape($0).trimmingSpaces }
+        if let bytes = decodedIfNeeded(cl) {
+            return bytes.withUnsafeBufferPointer { VCardText.components($0, separator: separator) }
+        }
+        return cl.value.withUnsafeBufferPointer { VCardText.components($0, separator: separator) }
     }
 
     private func photo(_ cl: ContentLine) -> ContactPhoto? {
         let value = cl.valueString.trimmingSpaces
         let encoding = (cl.parameterValue("ENCODING") ?? cl.parameters.first { !$0.hasValue
             && $0.name.uppercased() == "BASE64" }?.name)?.uppercased()
-        let type = typeTokens(cl).first { !["pref", "base64", "internet"].contains($0) }
+        let type = typeTokenStrings(cl).first { !["pref", "base64", "internet"].contains($0) }
         if encoding == "B" || encoding == "BASE64" {
             guard let bytes = Base64.decode(value.filter { !$0.isWhitespace }) else { return nil }
             return ContactPhoto(data: bytes, mediaType: type.map { $0.contains("/") ? $0 : "image/" + $0 })
@@ -235,7 +265,7 @@ struct VCardContactBuilder {
 
 enum VCardTypes {
     /// Zimbra's phone attribute for a set of TEL types.
-    static func phoneField(_ types: Set<String>) -> String {
+    static func phoneField(_ types: TypeSet) -> String {
         let fax = types.contains("fax")
         if fax && types.contains("home") { return "homeFax" }
         if fax && types.contains("work") { return "workFax" }
@@ -254,7 +284,10 @@ enum VCardDates {
     /// `19680314` → `1968-03-14`; `--0314` → `--03-14`; anything else unchanged (time parts dropped).
     static func normalise(_ s: String) -> String {
         var d = s
-        if let t = d.firstIndex(of: "T") { d = String(d[..<t]) }
+        // A date-time (`19680314T120000Z`, `1968-03-14T12:00:00`): the date part; other text as is.
+        if let t = d.firstIndex(of: "T"), d[..<t].count >= 8, d[..<t].allSatisfy({ $0.isNumber || $0 == "-" }) {
+            d = String(d[..<t])
+        }
         let digits = d.allSatisfy(\.isNumber)
         if digits && d.count == 8 {
             let a = Array(d)
@@ -274,5 +307,109 @@ extension String {
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }
         return String(s)
+    }
+}
+
+/// TEXT values on bytes (the reader's hot path): the same results as `TextEscaping.unescape`
+/// followed by CRLF → LF and trimming spaces and tabs, without Foundation or generic collections.
+enum VCardText {
+    /// `\\ \; \, \n \N` unescaped (other escapes and a trailing backslash kept as written); with
+    /// `joinCRLF` a CR LF pair in the result becomes LF; `trim` drops spaces and tabs at both ends.
+    static func unescape(_ b: UnsafeBufferPointer<UInt8>, trim: Bool, joinCRLF: Bool) -> String {
+        var plain = true
+        for c in b where c == 0x5C || c == 0x0D { plain = false; break }
+        var lo = 0, hi = b.count
+        if plain {
+            if trim {
+                while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
+                while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 { hi -= 1 }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        func newline() {
+            if joinCRLF, out.last == 0x0D { out[out.count - 1] = 0x0A } else { out.append(0x0A) }
+        }
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == 0x5C, i + 1 < b.count {
+                let e = b[i + 1]
+                switch e {
+                case 0x6E, 0x4E: newline()
+                case 0x5C, 0x3B, 0x2C: out.append(e)
+                default: out.append(c); out.append(e)
+                }
+                i += 2
+            } else if c == 0x0A {
+                newline()
+                i += 1
+            } else {
+                out.append(c)
+                i += 1
+            }
+        }
+        if trim {
+            while lo < out.count, out[lo] == 0x20 || out[lo] == 0x09 { lo += 1 }
+            hi = out.count
+            while hi > lo, out[hi - 1] == 0x20 || out[hi - 1] == 0x09 { hi -= 1 }
+            return String(decoding: out[lo..<hi], as: UTF8.self)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A structured value's components (split at `separator` not escaped), each unescaped and trimmed.
+    static func components(_ b: UnsafeBufferPointer<UInt8>, separator: UInt8) -> [String] {
+        var out: [String] = []
+        var start = 0, i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == 0x5C { i += 2; continue }
+            if c == separator {
+                out.append(unescape(UnsafeBufferPointer(rebasing: b[start..<i]), trim: true, joinCRLF: false))
+                start = i + 1
+            }
+            i += 1
+        }
+        out.append(unescape(UnsafeBufferPointer(rebasing: b[start..<min(i, b.count)]), trim: true, joinCRLF: false))
+        return out
+    }
+}
+
+/// The TYPE tokens the reader maps (TYPE values, 2.1 bare parameters, PREF), as bits: built without
+/// allocating, for every TEL, URL and ADR.
+struct TypeSet {
+    private static let known = ["home", "work", "fax", "cell", "mobile", "iphone", "pager", "car", "main", "pref"]
+    private var bits: UInt16 = 0
+
+    init(_ cl: ContentLine) {
+        for p in cl.parameters {
+            if !p.hasValue {
+                add(p.name)
+            } else if p.name == "TYPE" {
+                for v in p.values {
+                    for t in v.split(separator: ",") { add(t) }
+                }
+            } else if p.name == "PREF" {
+                bits |= 1 << 9
+            }
+        }
+    }
+
+    private mutating func add<S: StringProtocol>(_ token: S) {
+        let n = token.utf8.count
+        guard n >= 3 && n <= 6 else { return }
+        for (i, k) in Self.known.enumerated() where k.utf8.count == n {
+            if zip(token.utf8, k.utf8).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }) {
+                bits |= 1 << i
+                return
+            }
+        }
+    }
+
+    func contains(_ token: String) -> Bool {
+        guard let i = Self.known.firstIndex(of: token) else { return false }
+        return bits & (1 << i) != 0
     }
 }

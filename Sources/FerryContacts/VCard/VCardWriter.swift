@@ -9,21 +9,40 @@ public final class VCardWriter: ItemWriter {
 
     private let sink: ByteSink
     private let version: Version
-    private var buffer: [UInt8] = []
+    /// False when the version was named (`--vcard-version`): then only cards read in that version are
+    /// copied, and every other card is written in it.
+    private let keepsVersions: Bool
+    /// The card being written (its bytes in `card.out`), buffers reused from card to card.
+    private var card = CardOutput(out: [])
+    /// The last byte written, so a copied card that ended the file without a line break is not glued
+    /// to the next one.
+    private var lastByte: UInt8 = 0x0A
 
-    public init(sink: ByteSink, version: Version = .v3) {
+    /// `version` nil: an unchanged card is copied byte for byte whatever its version, a changed one is
+    /// written in its own version (4.0 stays 4.0; 2.1 and 3.0 become 3.0).
+    public init(sink: ByteSink, version: Version? = nil) {
         self.sink = sink
-        self.version = version
+        self.version = version ?? .v3
+        self.keepsVersions = version == nil
     }
 
     public func write(_ item: Item) throws -> WriteOutcome {
         guard var contact = item.payload as? Contact else { return .skipped(reason: "vcf holds contacts only") }
         for t in item.metadata.tags where !contact.tags.contains(t) { contact.tags.append(t) }
-        buffer.removeAll(keepingCapacity: true)
-        for line in VCardWriter.lines(for: contact, version: version) {
-            Folding.fold(Array(line.utf8), into: &buffer)
+        card.out.removeAll(keepingCapacity: true)
+        if lastByte != 0x0A { card.out.append(contentsOf: [0x0D, 0x0A]) }
+        let read = contact.originalFormat
+        if let original = contact.originalBytes, let read,
+           keepsVersions ? read.hasPrefix("vcf-") : read == (version == .v4 ? "vcf-4.0" : "vcf-3.0") {
+            // Read and not changed since: the card's own bytes.
+            card.out.append(contentsOf: original)
+        } else {
+            let v: Version = keepsVersions ? (read == "vcf-4.0" ? .v4 : .v3) : version
+            VCardWriter.emit(contact, version: v, into: &card)
         }
-        try buffer.withUnsafeBytes { try sink.write($0) }
+        guard let last = card.out.last else { return .written }
+        lastByte = last
+        try card.out.withUnsafeBytes { try sink.write($0) }
         return .written
     }
 
@@ -31,95 +50,146 @@ public final class VCardWriter: ItemWriter {
 
     /// The unfolded content lines of one card, BEGIN to END.
     public static func lines(for c: Contact, version: Version) -> [String] {
+        var o = CardOutput(out: [])
+        o.collected = []
+        emit(c, version: version, into: &o)
+        return o.collected ?? []
+    }
+
+    /// Writes one card: BEGIN to END, folded, CRLF. Attributes are found through one pass over the
+    /// contact's fields (`FieldSlots`), values escaped straight into the line's bytes.
+    static func emit(_ c: Contact, version: Version, into o: inout CardOutput) {
         let v4 = version == .v4
-        var out = ["BEGIN:VCARD", v4 ? "VERSION:4.0" : "VERSION:3.0"]
-        func esc(_ s: String) -> String { TextEscaping.escape(s) }
-        func types(_ t: String) -> String { ";TYPE=" + (v4 && t.contains(",") ? "\"\(t)\"" : t) }
+        var slots = FieldSlots(c)
+        o.whole("BEGIN:VCARD")
+        o.whole(v4 ? "VERSION:4.0" : "VERSION:3.0")
+        func types(_ t: String) {
+            o.add(";TYPE=")
+            if v4 && t.utf8.contains(0x2C) { o.add("\""); o.add(t); o.add("\"") } else { o.add(t) }
+        }
 
         // Values carried by grouped raw properties (Apple's item1.EMAIL) are written there, not twice.
         var grouped: [String: [String: String]] = [:]  // property → value → group
-        for p in c.properties where p.group != nil {
-            let key = p.name.uppercased()
-            if key == "ADR" {
-                let parts = TextEscaping.split(Array(p.rawValue.utf8), separator: 0x3B).map { TextEscaping.unescape($0) }
-                grouped["ADR", default: [:]][parts.count > 3 ? parts[2] + "\u{0}" + parts[3] : ""] = p.group
-            } else {
-                var v = TextEscaping.unescape(p.rawValue)
-                if key == "TEL", v.lowercased().hasPrefix("tel:") { v = String(v.dropFirst(4)) }
-                grouped[key, default: [:]][v] = p.group
+        var written = Set<String>()
+        if !c.properties.isEmpty {
+            for p in c.properties where p.group != nil {
+                let key = p.name.uppercased()
+                if key == "ADR" {
+                    let parts = TextEscaping.split(Array(p.rawValue.utf8), separator: 0x3B).map { TextEscaping.unescape($0) }
+                    grouped["ADR", default: [:]][parts.count > 3 ? parts[2] + "\u{0}" + parts[3] : ""] = p.group
+                } else {
+                    var v = TextEscaping.unescape(p.rawValue)
+                    if key == "TEL", v.lowercased().hasPrefix("tel:") { v = String(v.dropFirst(4)) }
+                    grouped[key, default: [:]][v] = p.group
+                }
             }
         }
-        var written = Set<String>()
         /// When a grouped raw property carries this value, writes that group's properties here (in the
         /// attribute's place, so `email` stays first) and returns true.
         func inGroup(_ key: String, _ value: String) -> Bool {
-            guard let g = grouped[key]?[value] else { return false }
+            guard !grouped.isEmpty, let g = grouped[key]?[value] else { return false }
             if written.insert(g.lowercased()).inserted {
-                for p in c.properties where p.group?.lowercased() == g.lowercased() { out.append(p.contentLine) }
+                for p in c.properties where p.group?.lowercased() == g.lowercased() { o.whole(p.contentLine) }
             }
             return true
         }
 
-        let fn = c["fullName"] ?? {
-            let parts = ["namePrefix", "firstName", "middleName", "lastName", "nameSuffix"].compactMap { c[$0] }
-            return parts.isEmpty ? nil : parts.joined(separator: " ")
-        }() ?? c["fileAs"] ?? c["email"] ?? c["company"] ?? ""
-        out.append("FN:" + esc(fn))
-        let n = ["lastName", "firstName", "middleName", "namePrefix", "nameSuffix"].map { esc(c[$0] ?? "") }
-        out.append("N:" + (n.allSatisfy(\.isEmpty) ? esc(fn) + ";;;;" : n.joined(separator: ";")))
-        if let nick = c["nickname"] { out.append("NICKNAME:" + esc(nick)) }
-        if let uri = c.photo?.uri, c.photo?.data == nil {
-            out.append((v4 ? "PHOTO:" : "PHOTO;VALUE=URI:") + uri)
+        var fn = slots.take(.fullName)
+        if fn == nil {
+            let parts = [FieldSlots.Slot.namePrefix, .firstName, .middleName, .lastName, .nameSuffix].compactMap { slots.peek($0) }
+            if !parts.isEmpty { fn = parts.joined(separator: " ") }
         }
-        if let b = c["birthday"] { out.append(date("BDAY", b, v4)) }
-        for (prefix, t) in [("home", "home,postal,parcel"), ("work", "work,postal,parcel"), ("other", "postal,parcel")] {
-            let street = (c[prefix + "Street"] ?? "").replacingOccurrences(of: "\r\n", with: ",")
-                .replacingOccurrences(of: "\n", with: ",")
-            let parts = [c[prefix == "other" ? "otherPOBox" : prefix + "POBox"] ?? "", "", street,
-                         c[prefix + "City"] ?? "", c[prefix + "State"] ?? "",
-                         c[prefix + "PostalCode"] ?? "", c[prefix + "Country"] ?? ""]
-            if parts.allSatisfy(\.isEmpty) { continue }
-            if inGroup("ADR", (c[prefix + "Street"] ?? "") + "\u{0}" + parts[3]) { continue }
-            let tt = v4 ? (prefix == "other" ? "" : types(prefix)) : types(t)
-            out.append("ADR" + tt + ":" + parts.map(esc).joined(separator: ";"))
-        }
-        let phones: [(String, String)] = [
-            ("carPhone", "car,voice"), ("homeFax", "home,fax"), ("homePhone", "home,voice"),
-            ("mobilePhone", "cell,voice"), ("otherFax", "fax"), ("otherPhone", "voice"), ("pager", "pager"),
-            ("workFax", "work,fax"), ("workPhone", "work,voice"),
-        ]
-        for (field, t) in phones {
-            for (_, value) in c.numbered(field) where !inGroup("TEL", value) { out.append("TEL" + types(t) + ":" + esc(value)) }
-        }
-        for (_, value) in c.numbered("email") where !inGroup("EMAIL", value) { out.append("EMAIL" + (v4 ? "" : types("internet")) + ":" + esc(value)) }
-        if let u = c["homeURL"], !inGroup("URL", u) { out.append("URL" + types("home") + ":" + u) }
-        if let u = c["otherURL"], !inGroup("URL", u) { out.append("URL:" + u) }
-        if let u = c["workURL"], !inGroup("URL", u) { out.append("URL" + types("work") + ":" + u) }
-        if let company = c["company"] {
-            out.append("ORG:" + esc(company) + (c["department"].map { ";" + esc($0) } ?? ""))
-        } else if let d = c["department"] {
-            out.append("ORG:;" + esc(d))
-        }
-        if let t = c["jobTitle"] { out.append("TITLE:" + esc(t)) }
-        if let note = c["notes"] { out.append("NOTE:" + esc(note)) }
-        if let photo = c.photo, let data = photo.data {
-            if v4 {
-                out.append("PHOTO:" + photo.text)
-            } else {
-                let sub = photo.mediaType.map { t in t.split(separator: "/").last.map { $0.uppercased() } ?? t } ?? "JPEG"
-                out.append("PHOTO;ENCODING=b;TYPE=" + sub + ":" + Base64.encode(data))
+        let name = fn ?? slots.peek(.fileAs) ?? slots.peek(.email) ?? slots.peek(.company) ?? ""
+        o.start("FN:"); o.esc(name); o.end()
+        let n = [FieldSlots.Slot.lastName, .firstName, .middleName, .namePrefix, .nameSuffix].map { slots.take($0) }
+        o.start("N:")
+        if n.allSatisfy({ $0 == nil }) {
+            o.esc(name); o.add(";;;;")
+        } else {
+            for (i, part) in n.enumerated() {
+                if i > 0 { o.add(";") }
+                if let part { o.esc(part) }
             }
         }
-        if !c.tags.isEmpty { out.append("CATEGORIES:" + c.tags.map(esc).joined(separator: ",")) }
-        if let uid = c["vCardUID"] { out.append("UID:" + esc(uid)) }
-        for (_, im) in c.numbered("imAddress", numberedFrom: 1) { out.append("X-ZIMBRA-IMADDRESS:" + esc(im)) }
-        if let a = c["anniversary"] {
-            out.append(v4 ? date("ANNIVERSARY", a, true) : "X-ZIMBRA-ANNIVERSARY:" + esc(a))
+        o.end()
+        if let nick = slots.take(.nickname) { o.start("NICKNAME:"); o.esc(nick); o.end() }
+        if let uri = c.photo?.uri, c.photo?.data == nil {
+            o.whole((v4 ? "PHOTO:" : "PHOTO;VALUE=URI:") + uri)
         }
-        if let m = c["maidenName"] { out.append("X-ZIMBRA-MAIDENNAME:" + esc(m)) }
-        for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { out.append(p.contentLine) }
-        out.append("END:VCARD")
-        return out
+        if let b = slots.take(.birthday) { o.whole(date("BDAY", b, v4)) }
+        let addresses: [(FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, String, String)] = [
+            (.homePOBox, .homeStreet, .homeCity, .homeState, .homePostalCode, .homeCountry, "home,postal,parcel", "home"),
+            (.workPOBox, .workStreet, .workCity, .workState, .workPostalCode, .workCountry, "work,postal,parcel", "work"),
+            (.otherPOBox, .otherStreet, .otherCity, .otherState, .otherPostalCode, .otherCountry, "postal,parcel", ""),
+        ]
+        for (box, street, city, state, code, country, t3, t4) in addresses {
+            // Zimbra turns newlines in the street into commas; Ferry keeps them (escaped as \n) so
+            // "Street 2"/"Street 3" columns come back apart.
+            let parts = [slots.take(box), nil, slots.take(street), slots.take(city), slots.take(state), slots.take(code),
+                         slots.take(country)]
+            if parts.allSatisfy({ $0 == nil }) { continue }
+            if !grouped.isEmpty, inGroup("ADR", (parts[2] ?? "") + "\u{0}" + (parts[3] ?? "")) { continue }
+            o.start("ADR")
+            if v4 { if !t4.isEmpty { types(t4) } } else { types(t3) }
+            o.add(":")
+            for (i, part) in parts.enumerated() {
+                if i > 0 { o.add(";") }
+                if let part { o.esc(part) }
+            }
+            o.end()
+        }
+        let phones: [(FieldSlots.Slot, String)] = [
+            (.carPhone, "car,voice"), (.homeFax, "home,fax"), (.homePhone, "home,voice"),
+            (.mobilePhone, "cell,voice"), (.otherFax, "fax"), (.otherPhone, "voice"), (.pager, "pager"),
+            (.workFax, "work,fax"), (.workPhone, "work,voice"),
+        ]
+        for (slot, t) in phones {
+            slots.takeNumbered(slot) { value in
+                if inGroup("TEL", value) { return }
+                o.start("TEL"); types(t); o.add(":"); o.esc(value); o.end()
+            }
+        }
+        slots.takeNumbered(.email) { value in
+            if inGroup("EMAIL", value) { return }
+            o.start("EMAIL"); if !v4 { types("internet") }; o.add(":"); o.esc(value); o.end()
+        }
+        if let u = slots.take(.homeURL), !inGroup("URL", u) { o.start("URL"); types("home"); o.add(":"); o.add(u); o.end() }
+        if let u = slots.take(.otherURL), !inGroup("URL", u) { o.start("URL:"); o.add(u); o.end() }
+        if let u = slots.take(.workURL), !inGroup("URL", u) { o.start("URL"); types("work"); o.add(":"); o.add(u); o.end() }
+        if let company = slots.take(.company) {
+            o.start("ORG:"); o.esc(company)
+            if let d = slots.take(.department) { o.add(";"); o.esc(d) }
+            o.end()
+        } else if let d = slots.take(.department) {
+            o.start("ORG:;"); o.esc(d); o.end()
+        }
+        if let t = slots.take(.jobTitle) { o.start("TITLE:"); o.esc(t); o.end() }
+        if let note = slots.take(.notes) { o.start("NOTE:"); o.esc(note); o.end() }
+        if let photo = c.photo, let data = photo.data {
+            if v4 {
+                o.whole("PHOTO:" + photo.text)
+            } else {
+                let sub = photo.mediaType.map { t in t.split(separator: "/").last.map { $0.uppercased() } ?? t } ?? "JPEG"
+                o.whole("PHOTO;ENCODING=b;TYPE=" + sub + ":" + Base64.encode(data))
+            }
+        }
+        if !c.tags.isEmpty {
+            o.start("CATEGORIES:")
+            for (i, t) in c.tags.enumerated() { if i > 0 { o.add(",") }; o.esc(t) }
+            o.end()
+        }
+        if let uid = slots.take(.vCardUID) { o.start("UID:"); o.esc(uid); o.end() }
+        slots.takeNumbered(.imAddress, numberedFrom: 1) { im in o.start("X-ZIMBRA-IMADDRESS:"); o.esc(im); o.end() }
+        if let a = slots.take(.anniversary) {
+            if v4 { o.whole(date("ANNIVERSARY", a, true)) } else { o.start("X-ZIMBRA-ANNIVERSARY:"); o.esc(a); o.end() }
+        }
+        if let m = slots.take(.maidenName) { o.start("X-ZIMBRA-MAIDENNAME:"); o.esc(m); o.end() }
+        // Every other attribute as an X- property, so nothing is dropped (see `VCardExtensions`).
+        for (i, f) in c.fields.enumerated() where !slots.used[i] {
+            VCardExtensions.append(field: f.name, value: f.value, to: &o)
+        }
+        for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { o.whole(p.contentLine) }
+        o.whole("END:VCARD")
     }
 
     /// `BDAY;VALUE=date:1968-03-14` (3.0) / `BDAY:19680314` (4.0) for ISO dates; other text as is.
@@ -129,5 +199,169 @@ public final class VCardWriter: ItemWriter {
         if iso { return v4 ? name + ":" + value.filter { $0 != "-" } : name + ";VALUE=date:" + value }
         if v4 && value.hasPrefix("--"), value.count == 7 { return name + ":--" + value.dropFirst(2).filter { $0 != "-" } }
         return name + (v4 ? ";VALUE=text:" : ":") + TextEscaping.escape(value)
+    }
+}
+
+/// The bytes of a card being written: `start`/`add`/`esc` build one logical line, `end` folds it
+/// into `out` (or, for `VCardWriter.lines(for:)`, collects it unfolded).
+struct CardOutput {
+    var out: [UInt8]
+    var line: [UInt8] = []
+    var collected: [String]?
+
+    init(out: [UInt8]) { self.out = out }
+
+    mutating func start(_ s: String) {
+        line.removeAll(keepingCapacity: true)
+        add(s)
+    }
+
+    mutating func add(_ s: String) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ line.append(contentsOf: $0) }) { return done }
+        line.append(contentsOf: s.utf8)
+    }
+
+    /// TEXT escaping straight into the line: `\\`, `\;`, `\,`, and `\n` for CRLF, CR or LF.
+    mutating func esc(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            var plain = true
+            for b in u where b == 0x5C || b == 0x3B || b == 0x2C || b == 0x0D || b == 0x0A { plain = false; break }
+            if plain { line.append(contentsOf: u); return }
+            var previousCR = false
+            for b in u {
+                switch b {
+                case 0x5C, 0x3B, 0x2C: line.append(0x5C); line.append(b)
+                case 0x0D: line.append(0x5C); line.append(0x6E)
+                case 0x0A: if !previousCR { line.append(0x5C); line.append(0x6E) }
+                default: line.append(b)
+                }
+                previousCR = b == 0x0D
+            }
+        }
+    }
+
+    mutating func end() {
+        if collected != nil {
+            collected!.append(String(decoding: line, as: UTF8.self))
+        } else if line.count <= 75 {
+            out.append(contentsOf: line)
+            out.append(0x0D); out.append(0x0A)
+        } else {
+            Self.fold(line, into: &out)
+        }
+    }
+
+    /// `Folding.fold` for bytes in an array (same rules: 75 octets, a UTF-8 sequence or a backslash
+    /// escape never split, CRLF + space), without the generic Collection overhead.
+    static func fold(_ line: [UInt8], into out: inout [UInt8], limit: Int = 75) {
+        out.reserveCapacity(out.count + line.count + (line.count / (limit - 1) + 1) * 3 + 2)
+        line.withUnsafeBufferPointer { b in
+            let n = b.count
+            var used = 0, i = 0
+            @inline(__always) func sequenceEnd(_ i: Int) -> Int {
+                let lead = b[i]
+                let want = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0
+                var j = i + 1, k = 0
+                while k < want, j < n, b[j] & 0xC0 == 0x80 { j += 1; k += 1 }
+                return j
+            }
+            while i < n {
+                var unitEnd = i + 1
+                let lead = b[i]
+                if lead == 0x5C, unitEnd < n { unitEnd = sequenceEnd(unitEnd) } else if lead >= 0xC0 { unitEnd = sequenceEnd(i) }
+                let length = unitEnd - i
+                if used + length > limit && used > 1 {
+                    out.append(0x0D); out.append(0x0A); out.append(0x20)
+                    used = 1
+                }
+                for k in i..<unitEnd { out.append(b[k]) }
+                used += length
+                i = unitEnd
+            }
+        }
+        out.append(0x0D); out.append(0x0A)
+    }
+
+    /// A whole line given as a string.
+    mutating func whole(_ s: String) {
+        start(s)
+        end()
+    }
+}
+
+/// The attributes the vCard writer maps to properties, found with one pass over a contact's fields
+/// (a dictionary lookup per field instead of a scan per property), and which fields were taken.
+struct FieldSlots {
+    /// Case names are the attributes' canonical names.
+    enum Slot: Int, CaseIterable {
+        case fullName, namePrefix, firstName, middleName, lastName, nameSuffix, fileAs, email, company, nickname,
+             birthday, homeStreet, homeCity, homeState, homePostalCode, homeCountry, homePOBox, workStreet, workCity,
+             workState, workPostalCode, workCountry, workPOBox, otherStreet, otherCity, otherState, otherPostalCode,
+             otherCountry, otherPOBox, carPhone, homeFax, homePhone, mobilePhone, otherFax, otherPhone, pager, workFax,
+             workPhone, homeURL, otherURL, workURL, department, jobTitle, notes, vCardUID, imAddress, anniversary,
+             maidenName
+    }
+
+    static let table = NameTable(Slot.allCases.map { "\($0)" })
+
+    private let fields: [ContactField]
+    /// Field index per slot, -1 when absent.
+    private var index = [Int](repeating: -1, count: Slot.allCases.count)
+    /// Numbered fields (`email2`, `workPhone3`, `imAddress1`): slot, number, field index.
+    private var numbered: [(slot: Slot, number: Int, field: Int)] = []
+    private(set) var used: [Bool]
+
+    init(_ c: Contact) {
+        fields = c.fields
+        used = [Bool](repeating: false, count: fields.count)
+        for i in fields.indices {
+            let f = fields[i]
+            if let s = Self.slot(f.name) {
+                if index[s.rawValue] < 0 { index[s.rawValue] = i }
+                continue
+            }
+            // A numbered family member: trailing digits after a known base.
+            var digits = 0, number = 0, scale = 1, leadingZero = false
+            for b in f.name.utf8.reversed() {
+                guard b >= 0x30 && b <= 0x39 else { break }
+                digits += 1
+                number += Int(b - 0x30) * scale
+                scale *= 10
+                leadingZero = b == 0x30
+            }
+            let count = f.name.utf8.count
+            guard digits > 0, digits < count, digits < 10, !leadingZero,
+                  let s = Self.table.index(of: f.name, count: count - digits).flatMap({ Slot(rawValue: $0) }) else { continue }
+            numbered.append((s, number, i))
+        }
+    }
+
+    private static func slot(_ name: String) -> Slot? {
+        table.index(of: name).flatMap { Slot(rawValue: $0) }
+    }
+
+    func peek(_ s: Slot) -> String? {
+        let i = index[s.rawValue]
+        return i < 0 ? nil : fields[i].value
+    }
+
+    mutating func take(_ s: Slot) -> String? {
+        let i = index[s.rawValue]
+        guard i >= 0 else { return nil }
+        used[i] = true
+        return fields[i].value
+    }
+
+    /// The family's values in Contact.numbered's order: the base (when numbering starts at 2), then
+    /// numbers from `numberedFrom` up.
+    mutating func takeNumbered(_ s: Slot, numberedFrom: Int = 2, _ body: (String) -> Void) {
+        if numberedFrom > 1, let v = take(s) { body(v) }
+        guard !numbered.isEmpty else { return }
+        let members = numbered.filter { $0.slot == s && $0.number >= numberedFrom }.sorted { $0.number < $1.number }
+        for m in members {
+            used[m.field] = true
+            body(fields[m.field].value)
+        }
     }
 }
