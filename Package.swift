@@ -7,6 +7,7 @@
 //   CArchive       system library: libarchive (pkg-config)
 //   CZlib          system library: zlib (pkg-config)
 //   CSupport       C shim: async-signal-safe cleanup of temporary output files
+//   CDigest        C: SHA-256 (x86 SHA extensions when present) for Zimbra blob digests
 //   FerryText      RFC 2425/5545/6350 content lines (folding, parameters, escaping), quoted-printable, base64
 //   FerryCalendar  iCalendar components, typed values, validation rules, recurrence, time zones, free/busy
 //   FerryPipeline  the format registry, sniffing, routing items to writers
@@ -38,6 +39,7 @@ let package = Package(
             ]
         ),
         .target(name: "CSupport"),
+        .target(name: "CDigest"),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
@@ -47,7 +49,7 @@ let package = Package(
         .target(name: "FerryCalendar", dependencies: ["FerryCore", "FerryText"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore", "FerryText"], resources: [.copy("Resources")]),
         .target(name: "FerryMIME", dependencies: ["FerryCore"]),
-        .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib"]),
+        .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib", "FerryMIME", "FerryCalendar", "CSupport", "CDigest"]),
         .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME", "FerryArchive"]),
         .executableTarget(
             name: "ferry",
@@ -63,7 +65,7 @@ let package = Package(
         .testTarget(name: "FerryCalendarTests", dependencies: ["FerryCalendar", "FerryText", "FerryCore"]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore", "FerryText"]),
         .testTarget(name: "FerryMIMETests", dependencies: ["FerryMIME", "FerryCore"]),
-        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore"]),
+        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore", "FerryMIME"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -149,6 +149,22 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(SHA256.hex(SHA256.hash(million)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// The portable code and the SHA-extension path (where the CPU has it) give the same digests.
+    @Test func portableAndHardwarePathsAgree() {
+        var rng = SeededGenerator(seed: 11)
+        let data = (0..<100_003).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        defer { SHA256.useHardware(true) }
+        var digests: [[UInt8]] = []
+        for hardware in [false, true] {
+            SHA256.useHardware(hardware)
+            #expect(SHA256.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+            let text = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+            #expect(SHA256.hex(SHA256.hash(text)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+            digests.append(SHA256.hash(data))
+        }
+        #expect(digests[0] == digests[1])
+    }
+
     @Test func chunkedEqualsWhole() {
         var rng = SeededGenerator(seed: 3)
         let data = (0..<10_000).map { _ in UInt8.random(in: 0...255, using: &rng) }

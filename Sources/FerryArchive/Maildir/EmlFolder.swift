@@ -29,7 +29,7 @@ public final class EmlFolderReader: ItemReader {
                 let path = root + "/" + relative
                 var st = stat()
                 guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                let payload = try PayloadBytes.loadMessage(try FileSource(path: path))
+                let payload = try PayloadBytes.loadMessage(try FileSource(path: path), sizeHint: Int64(st.st_size))
                 var metadata = ItemMetadata()
                 metadata.folder = currentDirectory.isEmpty ? nil : currentDirectory
                 metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
@@ -91,13 +91,13 @@ public final class EmlFolderWriter: ItemWriter {
         case .tag: return .written
         default: return .skipped(reason: "a folder of .eml files holds only messages (\(item.kind.rawValue) items)")
         }
-        guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
+        guard let message = MessageBytes(item.payload) else { return .skipped(reason: "message without bytes") }
         let components = EntrySafety.safeFolderComponents(item.metadata.folder ?? "")
         let directory = ([root] + components).joined(separator: "/")
         try makeDirectories(directory)
         counter += 1
         let id = item.metadata.id.flatMap { Int($0) } ?? counter
-        let subject = MessageHeader(bytes).decoded("Subject")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = message.header.decoded("Subject")?.trimmingCharacters(in: .whitespacesAndNewlines)
         var base = ZimbraNaming.itemName(id: id, title: subject, type: .message)
         if base.hasPrefix(".") { base = "_" + base.dropFirst() }
         var path = directory + "/" + base + ".eml"
@@ -107,30 +107,8 @@ public final class EmlFolderWriter: ItemWriter {
             path = directory + "/" + base + String(format: "-%02d", n) + ".eml"
         }
         // Written under a hidden temporary name, then renamed: a message is there whole or not at all.
-        let temporary = directory + "/.ferry-\(getpid())-\(counter).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: temporary)
-        }
-        var ok = bytes.withUnsafeBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
-            }
-            return true
-        }
-        if let date = item.metadata.date {
-            let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-            var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
-            ok = ok && futimens(fd, &times) == 0
-        }
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw FerryError.io("io.write", "cannot write: \(String(cString: strerror(errno)))", file: path)
-        }
+        try FileDelivery.deliver(message, temporary: directory + "/.ferry-\(getpid())-\(counter).tmp", final: path,
+                                 mode: 0o644, mtime: FileDelivery.seconds(item.metadata.date))
         return .written
     }
 

@@ -140,7 +140,7 @@ public final class MaildirReader: ItemReader {
             log.emit(error.diagnostic)
             return nil
         }
-        let payload = try PayloadBytes.loadMessage(source)
+        let payload = try PayloadBytes.loadMessage(source, sizeHint: Int64(st.st_size))
         let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
         let (unique, info) = MaildirFlags.split(name)
         var metadata = ItemMetadata()
@@ -231,7 +231,7 @@ public final class MaildirWriter: ItemWriter {
         default:
             return .skipped(reason: "a Maildir holds only messages (\(item.kind.rawValue) items)")
         }
-        guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
+        guard let message = MessageBytes(item.payload) else { return .skipped(reason: "message without bytes") }
         let directory = try folderDirectory(item.metadata.folder)
         var letters: [Character] = []
         var tags = item.metadata.tags
@@ -251,30 +251,10 @@ public final class MaildirWriter: ItemWriter {
         counter += 1
         var now = timeval()
         gettimeofday(&now, nil)
-        let unique = "\(seconds).M\(now.tv_usec)P\(pid)Q\(counter).\(host),S=\(bytes.count)"
+        let unique = "\(seconds).M\(now.tv_usec)P\(pid)Q\(counter).\(host),S=\(message.count)"
         let flags = MaildirFlags.letters(for: item.metadata.flags, keywords: letters)
-        let tmp = directory + "/tmp/" + unique
-        let final = directory + "/cur/" + unique + ":2," + flags
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: tmp)
-        }
-        var ok = bytes.withUnsafeBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
-            }
-            return true
-        }
-        var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
-        ok = ok && futimens(fd, &times) == 0
-        close(fd)
-        guard ok, rename(tmp, final) == 0 else {
-            unlink(tmp)
-            throw FerryError.io("io.write", "cannot deliver a message: \(String(cString: strerror(errno)))", file: final)
-        }
+        try FileDelivery.deliver(message, temporary: directory + "/tmp/" + unique,
+                                 final: directory + "/cur/" + unique + ":2," + flags, mtime: seconds)
         return .written
     }
 

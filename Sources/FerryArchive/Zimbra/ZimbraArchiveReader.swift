@@ -119,7 +119,7 @@ public final class ZimbraArchiveReader: ItemReader {
         let payload: any ItemPayload
         switch type.kind {
         case .message:
-            payload = try PayloadBytes.loadMessage(source)
+            payload = try PayloadBytes.loadMessage(source, sizeHint: data.size)
         case .contact:
             // The blob of a contact with attachments is a MIME message; the fields stay in the .meta.
             let blob = try source.readAll()
@@ -129,8 +129,9 @@ public final class ZimbraArchiveReader: ItemReader {
             payload = BlobPayload(kind: type.kind, name: meta.string("name") ?? meta.string("subject") ?? path,
                                   bytes: try source.readAll())
         }
-        if let size = meta.size, let bytes = payload.originalBytes, type.kind != .contact, Int64(bytes.count) != size {
-            log.emit(.warning("zimbra.mismatched-meta", "the .meta says \(size) bytes, the entry holds \(bytes.count)",
+        let held = (payload as? RawMessage)?.size ?? (payload as? BlobPayload)?.bytes?.count
+        if let size = meta.size, let held, type.kind != .contact, Int64(held) != size {
+            log.emit(.warning("zimbra.mismatched-meta", "the .meta says \(size) bytes, the entry holds \(held)",
                               file: data.location))
         }
         queue.append(Item(payload, metadata: m, origin: data.location))
@@ -197,7 +198,7 @@ public final class ZimbraArchiveReader: ItemReader {
         let source = archive.entryData()
         switch parsed.fileExtension {
         case "eml"?:
-            queue.append(Item(try PayloadBytes.loadMessage(source), metadata: m, origin: entry.location))
+            queue.append(Item(try PayloadBytes.loadMessage(source, sizeHint: entry.size), metadata: m, origin: entry.location))
         default:
             if let decoder = memberDecoder, let items = try decoder(path, source, log) {
                 for var item in items {
