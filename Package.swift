@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "FerryCalendarTests", dependencies: ["FerryCalendar", "FerryText", "FerryCore"]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore", "FerryText"]),
         .testTarget(name: "FerryMIMETests", dependencies: ["FerryMIME", "FerryCore"]),
-        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore", "FerryMIME"]),
+        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore", "FerryMIME", "FerryCalendar"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
     ],
     swiftLanguageModes: [.v6]

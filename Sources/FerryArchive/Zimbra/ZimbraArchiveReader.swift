@@ -1,3 +1,4 @@
+import FerryCalendar
 import FerryContacts
 import FerryCore
 import Foundation
@@ -125,6 +126,26 @@ public final class ZimbraArchiveReader: ItemReader {
             let blob = try source.readAll()
             m.extra["zimbra.blob"] = Data(blob).base64EncodedString()
             payload = try contact(meta, entry: metaEntry)
+        case .calendar, .task:
+            // The blob becomes calendar objects; it stays with the first of them (a Zimbra archive
+            // written from these items holds it again, byte for byte).
+            let blob = try source.readAll()
+            let objects = ZimbraCalendarBlob.objects(blob, name: data.location, log: log)
+            guard let first = objects.first else {
+                payload = BlobPayload(kind: type.kind, name: meta.string("name") ?? meta.string("subject") ?? path,
+                                      bytes: blob)
+                break
+            }
+            m.extra["zimbra.blob"] = Data(blob).base64EncodedString()
+            queue.append(Item(first, metadata: m, origin: data.location))
+            for object in objects.dropFirst() {
+                var sibling = m
+                sibling.extra["zimbra.blob"] = nil
+                sibling.extra["zimbra.meta"] = nil
+                sibling.extra["zimbra.sibling"] = path
+                queue.append(Item(object, metadata: sibling, origin: data.location))
+            }
+            return
         default:
             payload = BlobPayload(kind: type.kind, name: meta.string("name") ?? meta.string("subject") ?? path,
                                   bytes: try source.readAll())

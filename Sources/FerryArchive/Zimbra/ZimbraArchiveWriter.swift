@@ -1,3 +1,4 @@
+import FerryCalendar
 import FerryContacts
 import FerryCore
 import Foundation
@@ -74,6 +75,17 @@ public final class ZimbraArchiveWriter: ItemWriter {
             }
             try writeContact(item, contact)
         case .calendar, .task, .document:
+            if item.payload is CalendarObject, item.kind != .document {
+                // Calendar objects read from a Zimbra blob: the first carries it, the rest are in it.
+                if item.metadata.extra["zimbra.sibling"] != nil { return .written }
+                if let blob = item.metadata.extra["zimbra.blob"].flatMap({ Data(base64Encoded: $0) }) {
+                    let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
+                    let type = original?.type ?? (item.kind == .task ? .task : .appointment)
+                    let title = original?.string("subject") ?? original?.string("name")
+                    try writePair(item, type: type, data: .bytes([UInt8](blob)), title: title)
+                    return .written
+                }
+            }
             guard let blob = item.payload as? BlobPayload else {
                 return .skipped(reason: "Zimbra's layout holds \(item.kind.rawValue) items only as Zimbra blobs (write .ics instead)")
             }
