@@ -184,3 +184,32 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(digest.count == 44)
     }
 }
+
+/// `.meta` JSON read by the one-pass reader gives what `JSONSerialization` gives.
+@Suite struct MetaJSONTests {
+    @Test(arguments: [
+        #"{"id":257,"type":5,"date":-12,"subject":"Caf\u00e9 \"quoted\" \\ back\/slash\n","Path":"/Inbox","x":null}"#,
+        #" { "sender" : "Transponsters \ud83d\udce1 Inc.", "size" : 0 } "#,
+        #"{"FlagStr":"uf","TagNames":"a\\,b","metadata":"d3:fldd5:email1:xee"}"#,
+        #"{"unread":true,"ratio":1.5,"list":[1,2]}"#,   // the general parser's cases
+        "{}",
+    ])
+    func sameAsJSONSerialization(text: String) throws {
+        let meta = try ZimbraMeta(json: Array(text.utf8))
+        let reference = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(Set(meta.fields.keys) == Set(reference.keys))
+        for (key, value) in reference {
+            if let s = value as? String { #expect(meta.string(key) == s, "\(key)") }
+            else if value is NSNull { #expect(meta.fields[key] is NSNull) }
+            else if let n = value as? NSNumber, n.doubleValue == n.doubleValue.rounded() {
+                #expect(meta.int(key) == n.int64Value, "\(key)")
+            }
+        }
+        #expect(meta.jsonBytes() == Array(text.utf8))   // unchanged: written back as read
+    }
+
+    @Test func badJSONIsRefused() {
+        #expect(throws: FerryError.self) { try ZimbraMeta(json: Array(#"{"id":1,"#.utf8)) }
+        #expect(throws: FerryError.self) { try ZimbraMeta(json: Array(#"{"a":"\x"}"#.utf8)) }
+    }
+}

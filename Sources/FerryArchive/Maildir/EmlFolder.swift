@@ -12,7 +12,7 @@ public final class EmlFolderReader: ItemReader {
     private let root: String
     private let log: DiagnosticLog
     private var directories: [String] = [""]
-    private var files: [String] = []
+    private var files: [(relative: String, status: stat)] = []
     private var fileIndex = 0
     private var currentDirectory = ""
 
@@ -24,11 +24,9 @@ public final class EmlFolderReader: ItemReader {
     public func next() throws -> Item? {
         while true {
             if fileIndex < files.count {
-                let relative = files[fileIndex]
+                let (relative, st) = files[fileIndex]
                 fileIndex += 1
                 let path = root + "/" + relative
-                var st = stat()
-                guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
                 let payload = try PayloadBytes.loadMessage(try FileSource(path: path), sizeHint: Int64(st.st_size))
                 var metadata = ItemMetadata()
                 metadata.folder = currentDirectory.isEmpty ? nil : currentDirectory
@@ -42,16 +40,14 @@ public final class EmlFolderReader: ItemReader {
             files = []
             fileIndex = 0
             let path = currentDirectory.isEmpty ? root : root + "/" + currentDirectory
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
+            guard let entries = FileDelivery.list(path) else { continue }
             var subdirectories: [String] = []
-            for name in names.sorted() where !name.hasPrefix(".") {
-                let relative = currentDirectory.isEmpty ? name : currentDirectory + "/" + name
-                var st = stat()
-                guard lstat(root + "/" + relative, &st) == 0 else { continue }
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR: subdirectories.append(relative)
-                case S_IFREG where name.lowercased().hasSuffix(".eml"): files.append(relative)
-                case S_IFLNK: log.emit(.warning("emldir.symlink", "symbolic link skipped", file: root + "/" + relative))
+            for entry in entries where !entry.name.hasPrefix(".") {
+                let relative = currentDirectory.isEmpty ? entry.name : currentDirectory + "/" + entry.name
+                switch entry.type {
+                case .directory: subdirectories.append(relative)
+                case .file where entry.name.lowercased().hasSuffix(".eml"): files.append((relative, entry.status))
+                case .symlink: log.emit(.warning("emldir.symlink", "symbolic link skipped", file: root + "/" + relative))
                 default: break
                 }
             }

@@ -57,7 +57,7 @@ public final class MaildirReader: ItemReader {
     private let log: DiagnosticLog
     private var folders: [(directory: String, folder: String)] = []
     private var folderIndex = -1
-    private var files: [(path: String, inNew: Bool)] = []
+    private var files: [(path: String, inNew: Bool, status: stat)] = []
     private var fileIndex = 0
     private var keywords: [Character: String] = [:]
     private var pendingFolderItem: Item?
@@ -65,16 +65,14 @@ public final class MaildirReader: ItemReader {
     public init(directory: String, log: DiagnosticLog) throws {
         root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.log = log
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: root) else {
+        guard let entries = FileDelivery.list(root) else {
             throw FerryError.io("io.open", "cannot list the Maildir", file: directory)
         }
         folders.append((root, "Inbox"))
-        for name in names.sorted() where name.hasPrefix(".") && name != "." && name != ".." {
-            var isDir: ObjCBool = false
-            let path = root + "/" + name
-            if fm.fileExists(atPath: path + "/cur", isDirectory: &isDir) && isDir.boolValue {
-                folders.append((path, MaildirFolders.folder(forDirectory: name)))
+        for entry in entries where entry.name.hasPrefix(".") && entry.type == .directory {
+            let path = root + "/" + entry.name
+            if FileDelivery.list(path)?.contains(where: { $0.name == "cur" && $0.type == .directory }) == true {
+                folders.append((path, MaildirFolders.folder(forDirectory: entry.name)))
             }
         }
     }
@@ -86,9 +84,9 @@ public final class MaildirReader: ItemReader {
                 return folderItem
             }
             if fileIndex < files.count {
-                let (path, inNew) = files[fileIndex]
+                let (path, inNew, status) = files[fileIndex]
                 fileIndex += 1
-                if let item = try message(at: path, inNew: inNew) { return item }
+                if let item = try message(at: path, inNew: inNew, status: status) { return item }
                 continue
             }
             folderIndex += 1
@@ -111,10 +109,14 @@ public final class MaildirReader: ItemReader {
         }
         for (sub, inNew) in [("new", true), ("cur", false)] {
             let dir = entry.directory + "/" + sub
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
-            for name in names.sorted() {
+            for file in FileDelivery.list(dir) ?? [] {
+                let name = file.name
                 if name.hasPrefix(".") || name.hasPrefix("dovecot") || name.hasPrefix("courierimap") { continue }
-                files.append((dir + "/" + name, inNew))
+                switch file.type {
+                case .file: files.append((dir + "/" + name, inNew, file.status))
+                case .symlink: log.emit(.warning("maildir.symlink", "symbolic link in a Maildir skipped", file: dir + "/" + name))
+                default: break
+                }
             }
         }
         if entry.folder != "Inbox" {
@@ -125,14 +127,7 @@ public final class MaildirReader: ItemReader {
         }
     }
 
-    private func message(at path: String, inNew: Bool) throws -> Item? {
-        var st = stat()
-        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            if (st.st_mode & S_IFMT) == S_IFLNK {
-                log.emit(.warning("maildir.symlink", "symbolic link in a Maildir skipped", file: path))
-            }
-            return nil
-        }
+    private func message(at path: String, inNew: Bool, status st: stat) throws -> Item? {
         let source: FileSource
         do {
             source = try FileSource(path: path)

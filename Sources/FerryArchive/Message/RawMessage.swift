@@ -186,11 +186,26 @@ public struct MessageHeader: Sendable {
     }
 
     public func raw(_ name: String) -> [UInt8]? {
-        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        fields.first { MessageHeader.sameName($0.name, name) }?.value
     }
 
     public func all(_ name: String) -> [[UInt8]] {
-        fields.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+        fields.filter { MessageHeader.sameName($0.name, name) }.map(\.value)
+    }
+
+    /// Field names compared ASCII case-insensitively (names are ASCII, RFC 5322 §2.2).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where x[i] != y[i] {
+                    let p = x[i] | 0x20, q = y[i] | 0x20
+                    if p != q || p < 0x61 || p > 0x7A { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// The field's value with RFC 2047 encoded words decoded.

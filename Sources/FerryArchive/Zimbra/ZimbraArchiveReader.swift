@@ -69,7 +69,8 @@ public final class ZimbraArchiveReader: ItemReader {
         }
         if let p = pending {
             pending = nil
-            let metaPath = EntrySafety.normalize(p.entry.name.replacingOccurrences(of: "\\", with: "/")) ?? ""
+            let metaPath = EntrySafety.isPlainRelative(p.entry.name) ? p.entry.name
+                : EntrySafety.normalize(p.entry.name.replacingOccurrences(of: "\\", with: "/")) ?? ""
             if metaPath == path + ".meta" {
                 try emitPair(meta: p.meta, metaEntry: p.entry, data: entry, path: path)
                 return
