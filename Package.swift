@@ -8,6 +8,7 @@
 //   CZlib          system library: zlib (pkg-config)
 //   CXML2          system library: libxml2 (pkg-config), the SAX parser under the feed reader
 //   CSupport       C shim: async-signal-safe cleanup of temporary output files
+//   CDigest        C: SHA-256 (x86 SHA extensions when present) for Zimbra blob digests
 //   FerryText      RFC 2425/5545/6350 content lines (folding, parameters, escaping), quoted-printable, base64
 //   FerryCalendar  iCalendar components, typed values, validation rules, recurrence, time zones, free/busy
 //   FerryFeeds     Atom 1.0 / RSS 2.0 writers, tolerant Atom/RSS/RDF reader (libxml2 SAX, streaming)
@@ -43,6 +44,7 @@ let package = Package(
             ]
         ),
         .target(name: "CSupport"),
+        .target(name: "CDigest"),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -53,7 +55,7 @@ let package = Package(
         .target(name: "FerryCalendar", dependencies: ["FerryCore", "FerryText"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore", "FerryText"], resources: [.copy("Resources")]),
         .target(name: "FerryMIME", dependencies: ["FerryCore"]),
-        .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib"]),
+        .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib", "FerryMIME", "FerryCalendar", "CSupport", "CDigest"]),
         .target(name: "FerryFeeds", dependencies: ["FerryCore", "FerryMIME", "FerryCalendar", "CXML2"]),
         .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME", "FerryArchive", "FerryFeeds"]),
         .target(name: "FerryMigration", dependencies: ["FerryCore", "FerryContacts", "FerryArchive", "FerryPipeline"]),
@@ -71,7 +73,7 @@ let package = Package(
         .testTarget(name: "FerryCalendarTests", dependencies: ["FerryCalendar", "FerryText", "FerryCore"]),
         .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore", "FerryText"]),
         .testTarget(name: "FerryMIMETests", dependencies: ["FerryMIME", "FerryCore"]),
-        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore"]),
+        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore", "FerryMIME", "FerryCalendar"]),
         .testTarget(name: "FerryFeedsTests", dependencies: ["FerryFeeds", "FerryMIME", "FerryCalendar", "FerryCore"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
         .testTarget(name: "FerryMigrationTests", dependencies: ["FerryMigration", "FerryPipeline", "FerryArchive", "FerryCore"]),

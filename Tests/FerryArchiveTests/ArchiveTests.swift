@@ -1,4 +1,5 @@
 import FerryArchive
+import FerryCalendar
 import FerryContacts
 import FerryCore
 import Foundation
@@ -40,7 +41,13 @@ import Testing
     @Test func appointmentAndDocumentKeepTheirBlobs() throws {
         let items = try readExport()
         let appointment = try #require(items.first { $0.kind == .calendar })
-        #expect(text(appointment).contains("multipart/digest"))
+        // The .appt blob (multipart/digest of invites) becomes the VEVENT; the blob stays in the metadata.
+        let event = try #require(appointment.payload as? CalendarObject)
+        #expect(event.component.name == "VEVENT")
+        #expect(event.component.property("SUMMARY")?.textValue == "Standup")
+        #expect(event.component.property("RRULE") != nil)
+        let blob = try #require(appointment.metadata.extra["zimbra.blob"].flatMap { Data(base64Encoded: $0) })
+        #expect(String(decoding: blob, as: UTF8.self).contains("multipart/digest"))
         #expect(appointment.metadata.folder == "Calendar")
         let document = try #require(items.first { $0.kind == .document })
         #expect(text(document) == "Quarterly report\nAll good.\n")
@@ -231,5 +238,59 @@ import Testing
         #expect(siblings == ["out-eml", "out-maildir"])
         let everything = FileManager.default.enumerator(atPath: target + "-eml")!.allObjects as! [String]
         #expect(everything.allSatisfy { !$0.contains("..") })
+    }
+}
+
+/// Zimbra's calendar item blobs (`.appt`/`.task`): every invite's VEVENT/VTODO, decoded from its
+/// transfer encoding and charset, without the iTIP METHOD.
+@Suite struct ZimbraCalendarBlobTests {
+    static func invite(_ ics: String, encoding: String? = nil, charset: String = "utf-8") -> String {
+        var body = ics
+        var cte = ""
+        if encoding == "base64" {
+            body = Data(ics.data(using: charset == "utf-8" ? .utf8 : .isoLatin1)!).base64EncodedString(options: .lineLength76Characters)
+                + "\r\n"
+            cte = "Content-Transfer-Encoding: base64\r\n"
+        }
+        return "Subject: invite\r\nContent-Type: text/calendar; method=REQUEST; charset=\(charset)\r\n\(cte)\r\n\(body)"
+    }
+
+    static func digest(_ invites: [String]) -> [UInt8] {
+        var out = "Content-Type: multipart/digest; boundary=\"----=_Part_7\"\r\n\r\n"
+        for (i, invite) in invites.enumerated() {
+            out += "------=_Part_7\r\ninvId: \(311 + i)\r\nContent-Type: message/rfc822\r\n\r\n\(invite)\r\n"
+        }
+        return Array((out + "------=_Part_7--\r\n").utf8)
+    }
+
+    @Test func seriesAndExceptionBecomeTwoEvents() throws {
+        let series = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:u1\r\nSUMMARY:Weekly\r\n"
+            + "DTSTART:20240108T090000Z\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let exception = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:u1\r\n"
+            + "RECURRENCE-ID:20240115T090000Z\r\nSUMMARY:Weekly (moved)\r\nDTSTART:20240115T100000Z\r\nEND:VEVENT\r\n"
+            + "END:VCALENDAR\r\n"
+        let objects = ZimbraCalendarBlob.objects(Self.digest([Self.invite(series), Self.invite(exception, encoding: "base64")]),
+                                                 name: "x.appt", log: DiagnosticLog())
+        #expect(objects.count == 2)
+        #expect(objects.map { $0.component.property("SUMMARY")?.textValue } == ["Weekly", "Weekly (moved)"])
+        #expect(objects[1].component.property("RECURRENCE-ID") != nil)
+        #expect(objects.allSatisfy { $0.calendar.method == nil && $0.kind == .calendar })
+    }
+
+    @Test func taskInLatin1BecomesAVTODO() throws {
+        let task = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:t1\r\nSUMMARY:Réunion à préparer\r\n"
+            + "STATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+        let objects = ZimbraCalendarBlob.objects(Self.digest([Self.invite(task, encoding: "base64", charset: "iso-8859-1")]),
+                                                 name: "x.task", log: DiagnosticLog())
+        #expect(objects.count == 1)
+        #expect(objects.first?.kind == .task)
+        #expect(objects.first?.component.property("SUMMARY")?.textValue == "Réunion à préparer")
+    }
+
+    @Test func aBlobWithoutCalendarsIsReported() {
+        let log = DiagnosticLog()
+        let objects = ZimbraCalendarBlob.objects(Array("Subject: x\r\n\r\nnothing\r\n".utf8), name: "x.appt", log: log)
+        #expect(objects.isEmpty)
+        #expect(log.diagnostics.contains { $0.code == "zimbra.calendar-blob" })
     }
 }

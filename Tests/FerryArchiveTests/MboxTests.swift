@@ -1,5 +1,6 @@
 import FerryArchive
 import FerryCore
+import FerryMIME
 import Foundation
 import Testing
 
@@ -171,5 +172,56 @@ import Testing
         guard let result = try runPython(script, [path]) else { return }
         #expect(result.status == 0)
         #expect(result.output.hasPrefix("50 message 7"))
+    }
+}
+
+/// Large messages stream through the writer from their spool a MiB at a time: a `From ` line cut by
+/// a piece boundary at any byte is still escaped, and reading back gives the exact bytes.
+@Suite struct MboxStreamingTests {
+    static func message(trapAt position: Int, trap: String, newline: String) -> [UInt8] {
+        let header = Array("Subject: boundary \(position)\(newline)\(newline)".utf8)
+        let position = position + header.count   // the writer's pieces start at the body
+        var bytes = header
+        let line = Array(String(repeating: "x", count: 70).utf8) + Array(newline.utf8)
+        while bytes.count + line.count <= position { bytes += line }
+        bytes += Array(String(repeating: "y", count: max(0, position - bytes.count - newline.utf8.count)).utf8)
+        if bytes.count < position { bytes += Array(newline.utf8) }
+        bytes += Array((trap + newline).utf8)
+        bytes += line + line
+        return bytes
+    }
+
+    @Test(arguments: ["rd", "o"])
+    func escapesFromLinesCutByPieceBoundaries(variant: String) throws {
+        let piece = 1 << 20
+        let trap = variant == "rd" ? ">>From here" : "From here"
+        var items: [Item] = []
+        var originals: [[UInt8]] = []
+        for newline in ["\n", "\r\n", "\r"] {
+            for k in 0...8 {
+                let bytes = Self.message(trapAt: piece - k, trap: trap, newline: newline)
+                // A spool that spills at once: read back in pieces of a MiB.
+                let spool = MessageSpool(memoryLimit: 0)
+                try spool.append(bytes)
+                try spool.seal()
+                items.append(Item(RawMessage(spool: spool)))
+                originals.append(bytes)
+            }
+        }
+        let sink = MemorySink()
+        var options = WriteOptions()
+        options.mboxVariant = variant
+        let writer = try MboxWriter(sink: sink, options: options, log: DiagnosticLog())
+        for item in items { #expect(try writer.write(item) == .written) }
+        try writer.finish()
+        let text = String(decoding: sink.bytes, as: UTF8.self)
+        #expect(!text.contains("\nFrom here") && !text.contains("\rFrom here"))
+        var readOptions = ReadOptions()
+        readOptions.mboxVariant = variant
+        let back = try readAll(MboxReader(source: MemorySource(sink.bytes), options: readOptions, log: DiagnosticLog()))
+        #expect(back.count == originals.count)
+        for (item, original) in zip(back, originals) {
+            #expect(item.payload.originalBytes == original)
+        }
     }
 }

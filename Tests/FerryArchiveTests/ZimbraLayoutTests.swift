@@ -149,6 +149,22 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(SHA256.hex(SHA256.hash(million)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// The portable code and the SHA-extension path (where the CPU has it) give the same digests.
+    @Test func portableAndHardwarePathsAgree() {
+        var rng = SeededGenerator(seed: 11)
+        let data = (0..<100_003).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        defer { SHA256.useHardware(true) }
+        var digests: [[UInt8]] = []
+        for hardware in [false, true] {
+            SHA256.useHardware(hardware)
+            #expect(SHA256.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+            let text = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+            #expect(SHA256.hex(SHA256.hash(text)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+            digests.append(SHA256.hash(data))
+        }
+        #expect(digests[0] == digests[1])
+    }
+
     @Test func chunkedEqualsWhole() {
         var rng = SeededGenerator(seed: 3)
         let data = (0..<10_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -166,5 +182,34 @@ struct SeededGenerator: RandomNumberGenerator {
         let digest = ZimbraMeta.blobDigest(SHA256.hash(Array("x".utf8)))
         #expect(!digest.contains("/"))
         #expect(digest.count == 44)
+    }
+}
+
+/// `.meta` JSON read by the one-pass reader gives what `JSONSerialization` gives.
+@Suite struct MetaJSONTests {
+    @Test(arguments: [
+        #"{"id":257,"type":5,"date":-12,"subject":"Caf\u00e9 \"quoted\" \\ back\/slash\n","Path":"/Inbox","x":null}"#,
+        #" { "sender" : "Transponsters \ud83d\udce1 Inc.", "size" : 0 } "#,
+        #"{"FlagStr":"uf","TagNames":"a\\,b","metadata":"d3:fldd5:email1:xee"}"#,
+        #"{"unread":true,"ratio":1.5,"list":[1,2]}"#,   // the general parser's cases
+        "{}",
+    ])
+    func sameAsJSONSerialization(text: String) throws {
+        let meta = try ZimbraMeta(json: Array(text.utf8))
+        let reference = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(Set(meta.fields.keys) == Set(reference.keys))
+        for (key, value) in reference {
+            if let s = value as? String { #expect(meta.string(key) == s, "\(key)") }
+            else if value is NSNull { #expect(meta.fields[key] is NSNull) }
+            else if let n = value as? NSNumber, n.doubleValue == n.doubleValue.rounded() {
+                #expect(meta.int(key) == n.int64Value, "\(key)")
+            }
+        }
+        #expect(meta.jsonBytes() == Array(text.utf8))   // unchanged: written back as read
+    }
+
+    @Test func badJSONIsRefused() {
+        #expect(throws: FerryError.self) { try ZimbraMeta(json: Array(#"{"id":1,"#.utf8)) }
+        #expect(throws: FerryError.self) { try ZimbraMeta(json: Array(#"{"a":"\x"}"#.utf8)) }
     }
 }

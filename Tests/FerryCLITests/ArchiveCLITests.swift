@@ -22,6 +22,26 @@ import Testing
         #expect(bytesContain(mbox, "X-Gmail-Labels: Inbox/Projects\r\n"))
     }
 
+    @Test func zimbraExportCalendarAndContactsBecomeIcsAndVcf() throws {
+        let dir = try FerryCLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ics = dir.appendingPathComponent("cal.ics").path
+        let calendar = try FerryCLI.run(["convert", Self.fixture("zimbra-export.tgz"), "-o", ics])
+        #expect(calendar.status == 1)   // the messages, contact and document are skipped, and said
+        #expect(bytesContain(calendar.stderr, "1 calendar written"))
+        let text = try String(contentsOfFile: ics, encoding: .utf8)
+        #expect(text.hasPrefix("BEGIN:VCALENDAR\r\n"))
+        #expect(bytesContain(text, "BEGIN:VEVENT\r\nUID:3f1e6f2a-5d1c-4d84-8d2d-2a9c1e4b7a10\r\nSUMMARY:Standup\r\n"))
+        #expect(bytesContain(text, "RRULE:FREQ=WEEKLY;BYDAY=MO\r\n"))
+        #expect(!bytesContain(text, "multipart") && !bytesContain(text, "METHOD:"))
+        let vcf = dir.appendingPathComponent("contacts.vcf").path
+        #expect(try FerryCLI.run(["convert", Self.fixture("zimbra-export.tgz"), "-o", vcf]).status == 1)
+        let card = try String(contentsOfFile: vcf, encoding: .utf8)
+        #expect(bytesContain(card, "FN:Chandler Bing"))
+        #expect(bytesContain(card, "ORG:Transponsters 📡 Inc."))
+        #expect(bytesContain(card, "EMAIL;TYPE=internet:chandler@example.org"))
+    }
+
     @Test func queryAndTimeRangeSelectMessages() throws {
         let export = Self.fixture("zimbra-export.tgz")
         let unread = try FerryCLI.run(["convert", export, "--query", "is:unread", "--to", "mbox", "-o", "-"])

@@ -129,8 +129,13 @@ public final class ArchiveReader {
         }
         let e = entry!
         let raw = archive_entry_pathname(e).map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) }
-        let utf8 = archive_entry_pathname_utf8(e).map { String(cString: $0) }
-        let name = decodeName(raw: raw, utf8: utf8)
+        // A name that is valid UTF-8 as stored needs no conversion (libarchive's goes through the locale).
+        let name: String
+        if let raw, let text = String(validatingUTF8: raw.map { CChar(bitPattern: $0) } + [0]) {
+            name = text
+        } else {
+            name = decodeName(raw: raw, utf8: archive_entry_pathname_utf8(e).map { String(cString: $0) })
+        }
         let type: ArchiveEntryInfo.EntryType
         let hardlink = archive_entry_hardlink(e).map { String(cString: $0) }
         switch UInt32(archive_entry_filetype(e)) {
@@ -144,7 +149,7 @@ public final class ArchiveReader {
         default: type = name.hasSuffix("/") ? .directory : .other
         }
         let info = ArchiveEntryInfo(
-            rawName: raw ?? Array((utf8 ?? "").utf8),
+            rawName: raw ?? Array(name.utf8),
             name: name,
             type: type,
             size: archive_entry_size_is_set(e) != 0 ? archive_entry_size(e) : nil,

@@ -32,6 +32,7 @@ public enum EntrySafety {
         case .file, .other:
             break
         }
+        if isPlainRelative(entry.name) { return .accept(entry.name) }
         let name = entry.name.contains("\\") ? entry.name.replacingOccurrences(of: "\\", with: "/") : entry.name
         if name.hasPrefix("__MACOSX/") || (name.contains("__MACOSX") && name.contains("/__MACOSX/")) { return .ignore }
         if name.hasSuffix("/") { return .ignore }
@@ -48,6 +49,30 @@ public enum EntrySafety {
         }
         if clean.isEmpty { return .ignore }
         return .accept(clean)
+    }
+
+    /// True for the common name that needs no cleaning: relative, `/`-separated, no empty, `.` or
+    /// `..` component, no backslash, no `__MACOSX`, no drive letter, not a directory (one pass over
+    /// the bytes).
+    static func isPlainRelative(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { b in
+            guard b.count > 0, b[0] != 0x2F, b[b.count - 1] != 0x2F, !(b.count >= 2 && b[1] == 0x3A) else { return false }
+            var componentStart = 0
+            var i = 0
+            while i <= b.count {
+                if i == b.count || b[i] == 0x2F {
+                    let length = i - componentStart
+                    if length == 0 { return false }
+                    if b[componentStart] == 0x2E && (length == 1 || (length == 2 && b[componentStart + 1] == 0x2E)) { return false }
+                    componentStart = i + 1
+                } else if b[i] == 0x5C || (b[i] == 0x5F && i + 1 < b.count && b[i + 1] == 0x5F) {
+                    return false   // a backslash, or maybe __MACOSX: the careful path decides
+                }
+                i += 1
+            }
+            return true
+        }
     }
 
     /// `a/./b//c` → `a/b/c`; nil when a `..` would climb above the top.

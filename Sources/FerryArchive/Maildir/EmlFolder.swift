@@ -12,7 +12,7 @@ public final class EmlFolderReader: ItemReader {
     private let root: String
     private let log: DiagnosticLog
     private var directories: [String] = [""]
-    private var files: [String] = []
+    private var files: [(relative: String, status: stat)] = []
     private var fileIndex = 0
     private var currentDirectory = ""
 
@@ -24,12 +24,10 @@ public final class EmlFolderReader: ItemReader {
     public func next() throws -> Item? {
         while true {
             if fileIndex < files.count {
-                let relative = files[fileIndex]
+                let (relative, st) = files[fileIndex]
                 fileIndex += 1
                 let path = root + "/" + relative
-                var st = stat()
-                guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                let payload = try PayloadBytes.loadMessage(try FileSource(path: path))
+                let payload = try PayloadBytes.loadMessage(try FileSource(path: path), sizeHint: Int64(st.st_size))
                 var metadata = ItemMetadata()
                 metadata.folder = currentDirectory.isEmpty ? nil : currentDirectory
                 metadata.date = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
@@ -42,16 +40,14 @@ public final class EmlFolderReader: ItemReader {
             files = []
             fileIndex = 0
             let path = currentDirectory.isEmpty ? root : root + "/" + currentDirectory
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
+            guard let entries = FileDelivery.list(path) else { continue }
             var subdirectories: [String] = []
-            for name in names.sorted() where !name.hasPrefix(".") {
-                let relative = currentDirectory.isEmpty ? name : currentDirectory + "/" + name
-                var st = stat()
-                guard lstat(root + "/" + relative, &st) == 0 else { continue }
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR: subdirectories.append(relative)
-                case S_IFREG where name.lowercased().hasSuffix(".eml"): files.append(relative)
-                case S_IFLNK: log.emit(.warning("emldir.symlink", "symbolic link skipped", file: root + "/" + relative))
+            for entry in entries where !entry.name.hasPrefix(".") {
+                let relative = currentDirectory.isEmpty ? entry.name : currentDirectory + "/" + entry.name
+                switch entry.type {
+                case .directory: subdirectories.append(relative)
+                case .file where entry.name.lowercased().hasSuffix(".eml"): files.append((relative, entry.status))
+                case .symlink: log.emit(.warning("emldir.symlink", "symbolic link skipped", file: root + "/" + relative))
                 default: break
                 }
             }
@@ -91,13 +87,13 @@ public final class EmlFolderWriter: ItemWriter {
         case .tag: return .written
         default: return .skipped(reason: "a folder of .eml files holds only messages (\(item.kind.rawValue) items)")
         }
-        guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
+        guard let message = MessageBytes(item.payload) else { return .skipped(reason: "message without bytes") }
         let components = EntrySafety.safeFolderComponents(item.metadata.folder ?? "")
         let directory = ([root] + components).joined(separator: "/")
         try makeDirectories(directory)
         counter += 1
         let id = item.metadata.id.flatMap { Int($0) } ?? counter
-        let subject = MessageHeader(bytes).decoded("Subject")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = message.header.decoded("Subject")?.trimmingCharacters(in: .whitespacesAndNewlines)
         var base = ZimbraNaming.itemName(id: id, title: subject, type: .message)
         if base.hasPrefix(".") { base = "_" + base.dropFirst() }
         var path = directory + "/" + base + ".eml"
@@ -107,30 +103,8 @@ public final class EmlFolderWriter: ItemWriter {
             path = directory + "/" + base + String(format: "-%02d", n) + ".eml"
         }
         // Written under a hidden temporary name, then renamed: a message is there whole or not at all.
-        let temporary = directory + "/.ferry-\(getpid())-\(counter).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: temporary)
-        }
-        var ok = bytes.withUnsafeBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
-            }
-            return true
-        }
-        if let date = item.metadata.date {
-            let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-            var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
-            ok = ok && futimens(fd, &times) == 0
-        }
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw FerryError.io("io.write", "cannot write: \(String(cString: strerror(errno)))", file: path)
-        }
+        try FileDelivery.deliver(message, temporary: directory + "/.ferry-\(getpid())-\(counter).tmp", final: path,
+                                 mode: 0o644, mtime: FileDelivery.seconds(item.metadata.date))
         return .written
     }
 

@@ -57,7 +57,7 @@ public final class MaildirReader: ItemReader {
     private let log: DiagnosticLog
     private var folders: [(directory: String, folder: String)] = []
     private var folderIndex = -1
-    private var files: [(path: String, inNew: Bool)] = []
+    private var files: [(path: String, inNew: Bool, status: stat)] = []
     private var fileIndex = 0
     private var keywords: [Character: String] = [:]
     private var pendingFolderItem: Item?
@@ -65,16 +65,14 @@ public final class MaildirReader: ItemReader {
     public init(directory: String, log: DiagnosticLog) throws {
         root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.log = log
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: root) else {
+        guard let entries = FileDelivery.list(root) else {
             throw FerryError.io("io.open", "cannot list the Maildir", file: directory)
         }
         folders.append((root, "Inbox"))
-        for name in names.sorted() where name.hasPrefix(".") && name != "." && name != ".." {
-            var isDir: ObjCBool = false
-            let path = root + "/" + name
-            if fm.fileExists(atPath: path + "/cur", isDirectory: &isDir) && isDir.boolValue {
-                folders.append((path, MaildirFolders.folder(forDirectory: name)))
+        for entry in entries where entry.name.hasPrefix(".") && entry.type == .directory {
+            let path = root + "/" + entry.name
+            if FileDelivery.list(path)?.contains(where: { $0.name == "cur" && $0.type == .directory }) == true {
+                folders.append((path, MaildirFolders.folder(forDirectory: entry.name)))
             }
         }
     }
@@ -86,9 +84,9 @@ public final class MaildirReader: ItemReader {
                 return folderItem
             }
             if fileIndex < files.count {
-                let (path, inNew) = files[fileIndex]
+                let (path, inNew, status) = files[fileIndex]
                 fileIndex += 1
-                if let item = try message(at: path, inNew: inNew) { return item }
+                if let item = try message(at: path, inNew: inNew, status: status) { return item }
                 continue
             }
             folderIndex += 1
@@ -111,10 +109,14 @@ public final class MaildirReader: ItemReader {
         }
         for (sub, inNew) in [("new", true), ("cur", false)] {
             let dir = entry.directory + "/" + sub
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
-            for name in names.sorted() {
+            for file in FileDelivery.list(dir) ?? [] {
+                let name = file.name
                 if name.hasPrefix(".") || name.hasPrefix("dovecot") || name.hasPrefix("courierimap") { continue }
-                files.append((dir + "/" + name, inNew))
+                switch file.type {
+                case .file: files.append((dir + "/" + name, inNew, file.status))
+                case .symlink: log.emit(.warning("maildir.symlink", "symbolic link in a Maildir skipped", file: dir + "/" + name))
+                default: break
+                }
             }
         }
         if entry.folder != "Inbox" {
@@ -125,14 +127,7 @@ public final class MaildirReader: ItemReader {
         }
     }
 
-    private func message(at path: String, inNew: Bool) throws -> Item? {
-        var st = stat()
-        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            if (st.st_mode & S_IFMT) == S_IFLNK {
-                log.emit(.warning("maildir.symlink", "symbolic link in a Maildir skipped", file: path))
-            }
-            return nil
-        }
+    private func message(at path: String, inNew: Bool, status st: stat) throws -> Item? {
         let source: FileSource
         do {
             source = try FileSource(path: path)
@@ -140,7 +135,7 @@ public final class MaildirReader: ItemReader {
             log.emit(error.diagnostic)
             return nil
         }
-        let payload = try PayloadBytes.loadMessage(source)
+        let payload = try PayloadBytes.loadMessage(source, sizeHint: Int64(st.st_size))
         let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
         let (unique, info) = MaildirFlags.split(name)
         var metadata = ItemMetadata()
@@ -231,7 +226,7 @@ public final class MaildirWriter: ItemWriter {
         default:
             return .skipped(reason: "a Maildir holds only messages (\(item.kind.rawValue) items)")
         }
-        guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
+        guard let message = MessageBytes(item.payload) else { return .skipped(reason: "message without bytes") }
         let directory = try folderDirectory(item.metadata.folder)
         var letters: [Character] = []
         var tags = item.metadata.tags
@@ -251,30 +246,10 @@ public final class MaildirWriter: ItemWriter {
         counter += 1
         var now = timeval()
         gettimeofday(&now, nil)
-        let unique = "\(seconds).M\(now.tv_usec)P\(pid)Q\(counter).\(host),S=\(bytes.count)"
+        let unique = "\(seconds).M\(now.tv_usec)P\(pid)Q\(counter).\(host),S=\(message.count)"
         let flags = MaildirFlags.letters(for: item.metadata.flags, keywords: letters)
-        let tmp = directory + "/tmp/" + unique
-        let final = directory + "/cur/" + unique + ":2," + flags
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: tmp)
-        }
-        var ok = bytes.withUnsafeBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
-            }
-            return true
-        }
-        var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
-        ok = ok && futimens(fd, &times) == 0
-        close(fd)
-        guard ok, rename(tmp, final) == 0 else {
-            unlink(tmp)
-            throw FerryError.io("io.write", "cannot deliver a message: \(String(cString: strerror(errno)))", file: final)
-        }
+        try FileDelivery.deliver(message, temporary: directory + "/tmp/" + unique,
+                                 final: directory + "/cur/" + unique + ":2," + flags, mtime: seconds)
         return .written
     }
 

@@ -84,9 +84,11 @@ public enum FromLine {
             } else {
                 candidate = text.split(separator: " ").first { $0.contains("@") }
             }
-            if let c = candidate?.trimmingCharacters(in: .whitespaces), !c.isEmpty, !c.contains(" "),
-               c.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
-                return c
+            // Trimmed of blanks, it must be one printable ASCII word.
+            if let c = candidate.map({ $0.drop(while: { $0 == " " || $0 == "\t" }) }),
+               case let word = c.utf8.reversed().drop(while: { $0 == 0x20 || $0 == 0x09 }).reversed(), !word.isEmpty,
+               word.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                return String(decoding: word, as: UTF8.self)
             }
         }
         return "MAILER-DAEMON"

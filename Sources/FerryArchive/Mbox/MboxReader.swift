@@ -1,4 +1,5 @@
 import FerryCore
+import FerryMIME
 import Foundation
 
 /// Reads an mbox: mboxrd (default; also right for mboxo files without original `>From` lines),
@@ -45,7 +46,7 @@ public final class MboxReader: ItemReader {
         guard let from = pendingFrom else { return nil }
         pendingFrom = nil
         let source = MboxMessageSource(reader: self, name: "\(name):\(from.line)")
-        let payload = try PayloadBytes.loadMessage(source)
+        let payload = RawMessage(spool: try source.spoolAll())
         var metadata = ItemMetadata()
         metadata.date = FromLine.parseDate(from.text)
         MboxStatusHeaders.interpret(source.managedFields, into: &metadata)
@@ -59,12 +60,12 @@ public final class MboxReader: ItemReader {
     }
 }
 
-/// One message's bytes, unescaped, pulled line by line from the mbox until the next From_ line.
-final class MboxMessageSource: ByteSource {
+/// One message's bytes, unescaped, pulled line by line from the mbox until the next From_ line into
+/// a spool (memory, then an unlinked temporary file past its limit: its size is known at the end).
+final class MboxMessageSource {
     private let reader: MboxReader
     let name: String
-    private var out: [UInt8] = []
-    private var outStart = 0
+    private let spool = MessageSpool()
     private var finished = false
     private var inHeader = true
     private var skipping = false
@@ -80,19 +81,10 @@ final class MboxMessageSource: ByteSource {
         self.name = name
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while out.count - outStart == 0 {
-            if finished { return 0 }
-            out.removeAll(keepingCapacity: true)
-            outStart = 0
-            try pull()
-        }
-        let n = min(buffer.count, out.count - outStart)
-        out.withUnsafeBytes { src in
-            buffer.baseAddress!.copyMemory(from: src.baseAddress! + outStart, byteCount: n)
-        }
-        outStart += n
-        return n
+    func spoolAll() throws -> MessageSpool {
+        while !finished { try pull() }
+        try spool.seal()
+        return spool
     }
 
     private func terminatorBytes(_ t: LineTerminator) -> [UInt8] {
@@ -119,14 +111,14 @@ final class MboxMessageSource: ByteSource {
             return
         }
         if bytes.count == 0 {
-            if let held = heldBlank { emit(held) }
+            if let held = heldBlank { try emit(held) }
             heldBlank = terminatorBytes(line.terminator)
             heldEndsHeader = inHeader
             if inHeader { inHeader = false; skipping = false }
             return
         }
         if let held = heldBlank {
-            emit(held)
+            try emit(held)
             heldBlank = nil
         }
         if inHeader {
@@ -172,15 +164,14 @@ final class MboxMessageSource: ByteSource {
         case .cl2:
             break
         }
-        let piece = UnsafeRawBufferPointer(rebasing: bytes[start...])
-        out.append(contentsOf: piece)
-        let term = terminatorBytes(line.terminator)
-        out.append(contentsOf: term)
-        if !inHeader { bodyCount += piece.count + term.count }
+        // The line and its terminator are contiguous in the reader's buffer.
+        let length = bytes.count - start + line.terminator.byteCount
+        try spool.append(UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + start }, count: length))
+        if !inHeader { bodyCount += length }
     }
 
-    private func emit(_ bytes: [UInt8]) {
-        out.append(contentsOf: bytes)
+    private func emit(_ bytes: [UInt8]) throws {
+        try spool.append(bytes)
         if heldEndsHeader { heldEndsHeader = false } else if !inHeader { bodyCount += bytes.count }
     }
 

@@ -169,7 +169,8 @@ public enum GmailLabels {
     public static func format(folder: String?, tags: [String]) -> String {
         let labels = (folder.map { [$0] } ?? []) + tags
         return labels.map { label in
-            label.contains(",") || label.contains("\"") ? "\"" + label.replacingOccurrences(of: "\"", with: "'") + "\"" : label
+            label.utf8.contains(0x2C) || label.utf8.contains(0x22)
+                ? "\"" + label.replacingOccurrences(of: "\"", with: "'") + "\"" : label
         }.joined(separator: ",")
     }
 }

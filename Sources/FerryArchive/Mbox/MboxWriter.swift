@@ -1,3 +1,4 @@
+import CSupport
 import FerryCore
 import Foundation
 
@@ -30,25 +31,30 @@ public final class MboxWriter: ItemWriter {
         default:
             return .skipped(reason: "an mbox holds only messages (\(item.kind.rawValue) items)")
         }
-        guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
-        let header = MessageHeader(bytes)
+        guard let message = MessageBytes(item.payload) else { return .skipped(reason: "message without bytes") }
+        let header = message.header
+        let head = message.head
         let date = item.metadata.date ?? header.decoded("Date").flatMap(MailDates.parse) ?? Date(timeIntervalSince1970: 0)
         let sender = item.metadata.extra["mbox.sender"].flatMap { $0.contains(" ") || $0.isEmpty ? nil : $0 }
             ?? FromLine.sender(header)
         var out: [UInt8] = Array(FromLine.format(sender: sender, date: date).utf8) + [0x0A]
-        let newline: [UInt8] = MboxWriter.lineEnding(of: bytes)
-        // The header without the fields this writer manages, then ours.
-        let (headerEnd, bodyStart) = MboxWriter.headerBounds(bytes)
+        let newline: [UInt8] = MboxWriter.lineEnding(of: head)
+        // The header without the fields this writer manages, then ours; the header is small and
+        // rewritten in memory, the body streams from the message's spool.
+        let (headerEnd, headBodyStart) = MboxWriter.headerBounds(head)
+        let bodyStart = header.complete ? headBodyStart : head.count
         var headerBytes: [UInt8] = []
+        headerBytes.reserveCapacity(headerEnd + 128)
         var skipping = false
-        MboxWriter.forEachLine(bytes[0..<headerEnd]) { line, terminator in
+        MboxWriter.forEachLine(head[0..<headerEnd]) { line, terminator in
             if let first = line.first, first == 0x20 || first == 0x09 {
-                if !skipping { headerBytes += line + terminator }
+                if !skipping { headerBytes += line; headerBytes += terminator }
                 return
             }
             guard let colon = line.firstIndex(of: 0x3A) else {
                 skipping = false
-                headerBytes += line + terminator
+                headerBytes += line
+                headerBytes += terminator
                 return
             }
             var end = colon
@@ -59,32 +65,38 @@ public final class MboxWriter: ItemWriter {
             } else {
                 skipping = false
             }
-            if !skipping { headerBytes += line + terminator }
+            if !skipping { headerBytes += line; headerBytes += terminator }
         }
         if !headerBytes.isEmpty, headerBytes.last != 0x0A, headerBytes.last != 0x0D { headerBytes += newline }
         for line in MboxStatusHeaders.lines(for: item.metadata) { headerBytes += Array(line.utf8) + newline }
-        var body = Array(bytes[bodyStart...])
-        let separator = Array(bytes[headerEnd..<bodyStart])
-        if variant == .cl2 {
-            headerBytes += Array("Content-Length: \(body.count)".utf8) + newline
-        }
-        if let last = (body.isEmpty ? (separator.isEmpty ? headerBytes.last : separator.last) : body.last),
+        let separator = Array(head[headerEnd..<bodyStart])
+        let bodyCount = message.count - bodyStart
+        var addNewline = false
+        if let last = (bodyCount == 0 ? (separator.isEmpty ? headerBytes.last : separator.last) : message.lastByte),
            last != 0x0A, last != 0x0D {
             unterminated += 1
-            body += newline
+            addNewline = true
         }
-        let message = headerBytes + (separator.isEmpty && !body.isEmpty ? newline : separator) + body
         if variant == .cl2 {
-            out += message
+            headerBytes += Array("Content-Length: \(bodyCount + (addNewline ? newline.count : 0))".utf8) + newline
+        }
+        let headPart = headerBytes + (separator.isEmpty && bodyCount > 0 ? newline : separator)
+        if variant == .cl2 {
+            out += headPart
+            try sink.write(out)
+            try message.write(bodyStart..<message.count, to: sink)
         } else {
-            MboxWriter.forEachLine(message[...]) { line, terminator in
+            MboxWriter.forEachLine(headPart[...]) { line, terminator in
                 if MboxWriter.needsEscape(line, variant: variant) { out.append(0x3E) }
                 out += line
                 out += terminator
             }
+            try sink.write(out)
+            var escaper = FromEscaper(variant: variant)
+            try message.forEachPiece(bodyStart..<message.count) { try escaper.process($0, to: sink) }
+            try escaper.finish(to: sink)
         }
-        out += newline
-        try sink.write(out)
+        try sink.write(addNewline ? newline + newline : newline)
         return .written
     }
 
@@ -166,5 +178,102 @@ public enum MailDates {
         }
         return FromLine.utcDate(year: year, month: month + 1, day: day, hour: t[0], minute: t[1],
                                 second: t.count > 2 ? t[2] : 0, offset: zone)
+    }
+}
+
+/// Escapes `From ` lines (mboxrd: `>*From `; mboxo: `From `) in a stream of body bytes with a `>`,
+/// chunk by chunk: line ends are found by the SIMD scan, the bytes between escapes are written in
+/// spans as they are, and a line start cut by a chunk boundary is held until it can be decided.
+struct FromEscaper {
+    let skipsQuotes: Bool
+    private var atLineStart = true
+    private var carry: [UInt8] = []
+    private static let from: [UInt8] = Array("From ".utf8)
+    private static let capacity = 4096
+
+    init(variant: MboxVariant) { skipsQuotes = variant == .rd }
+
+    private enum Decision { case escape, keep, undecided }
+
+    /// Whether a line beginning with `a` then `b` needs a `>`.
+    private func decide(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Decision {
+        let total = a.count + b.count
+        @inline(__always) func byte(_ i: Int) -> UInt8 { i < a.count ? a[i] : b[i - a.count] }
+        var i = 0
+        if skipsQuotes { while i < total && byte(i) == 0x3E { i += 1 } }
+        var k = 0
+        while k < 5 {
+            if i + k >= total { return .undecided }
+            if byte(i + k) != FromEscaper.from[k] { return .keep }
+            k += 1
+        }
+        return .escape
+    }
+
+    mutating func process(_ chunk: UnsafeRawBufferPointer, to sink: ByteSink) throws {
+        guard chunk.count > 0 else { return }
+        try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: FromEscaper.capacity) { table in
+            try process(chunk, table: table.baseAddress!, to: sink)
+        }
+    }
+
+    private mutating func process(_ chunk: UnsafeRawBufferPointer, table: UnsafeMutablePointer<UInt32>,
+                                  to sink: ByteSink) throws {
+        let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var spanStart = 0       // first byte not yet written
+        var lineStart = 0       // start of the line to decide (when atLineStart)
+        if !carry.isEmpty || atLineStart {
+            let decision = carry.withUnsafeBytes { decide($0, chunk) }
+            switch decision {
+            case .undecided:
+                carry += chunk
+                return
+            case .escape:
+                try sink.write([0x3E] + carry)
+            case .keep:
+                try sink.write(carry)
+            }
+            carry.removeAll(keepingCapacity: true)
+            atLineStart = false
+        }
+        var position = 0
+        while position < chunk.count {
+            var scanned = 0
+            let count = ferry_scan_line_ends(base + position, chunk.count - position, table,
+                                             FromEscaper.capacity, &scanned)
+            for e in 0..<count {
+                let entry = table[e]
+                let p = position + Int(entry & 0x3FFF_FFFF)
+                lineStart = p + (entry >= 0xC000_0000 ? 2 : 1)
+                guard lineStart < chunk.count else {
+                    atLineStart = true
+                    continue
+                }
+                let first = base[lineStart]
+                guard first == 0x46 || first == 0x3E else { continue }
+                let rest = UnsafeRawBufferPointer(rebasing: chunk[lineStart...])
+                switch decide(UnsafeRawBufferPointer(start: nil, count: 0), rest) {
+                case .keep:
+                    continue
+                case .escape:
+                    try sink.write(UnsafeRawBufferPointer(rebasing: chunk[spanStart..<lineStart]))
+                    try sink.write([0x3E])
+                    spanStart = lineStart
+                case .undecided:
+                    try sink.write(UnsafeRawBufferPointer(rebasing: chunk[spanStart..<lineStart]))
+                    carry = Array(rest)
+                    return
+                }
+            }
+            if scanned == 0 { break }
+            position += scanned
+        }
+        if spanStart < chunk.count { try sink.write(UnsafeRawBufferPointer(rebasing: chunk[spanStart...])) }
+    }
+
+    /// Writes a line start still held (the body ended inside it: it cannot be `From `).
+    mutating func finish(to sink: ByteSink) throws {
+        if !carry.isEmpty { try sink.write(carry) }
+        carry.removeAll()
     }
 }

@@ -1,24 +1,99 @@
 import FerryCore
+import FerryMIME
 import Foundation
 
-/// A message carried as its exact bytes (what mailbox formats move around), with a light look at
-/// its header for naming, filtering and dates. The MIME module's parsed message replaces it where
-/// structure is needed; both answer `originalBytes`.
+/// A message carried as its exact bytes (what mailbox formats move around) in a `MessageSpool`:
+/// in memory while small, spilled to an unlinked temporary file past the spool's limit, so a message
+/// with a 1 GB attachment costs flat memory. Writers stream it with `writeOriginal(to:)` and look at
+/// its header through `MessageBytes`; `originalBytes` copies the whole message (small ones only).
 public struct RawMessage: ItemPayload {
-    public let bytes: [UInt8]
+    public let spool: MessageSpool
 
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ bytes: [UInt8]) { spool = MessageSpool(bytes: bytes) }
+    public init(spool: MessageSpool) { self.spool = spool }
+
+    /// Every byte, copied (small messages; prefer `writeOriginal(to:)`).
+    public var bytes: [UInt8] { (try? spool.allBytes()) ?? [] }
+    public var size: Int { spool.count }
 
     public var kind: ItemKind { .message }
     public var originalBytes: [UInt8]? { bytes }
 
+    public func writeOriginal(to sink: ByteSink) throws -> Bool {
+        try spool.forEachPiece(0..<spool.count, pieceSize: 1 << 20) { try sink.write($0) }
+        return true
+    }
+
     public func jsonObject() -> [String: any Sendable] {
-        let header = MessageHeader(bytes)
-        var object: [String: any Sendable] = ["size": bytes.count]
+        let header = MessageBytes(spool: spool).header
+        var object: [String: any Sendable] = ["size": spool.count]
         for name in ["From", "To", "Cc", "Subject", "Date", "Message-ID"] {
             if let value = header.decoded(name) { object[name.lowercased()] = value }
         }
         return object
+    }
+}
+
+/// A message payload's bytes whatever holds them (a `RawMessage`, a parsed `MIMEMessage`, or any
+/// payload with original bytes), with its header read from the front only.
+public struct MessageBytes {
+    public let spool: MessageSpool
+    /// The header's bytes (through the blank line), read once.
+    public let head: [UInt8]
+    public let header: MessageHeader
+
+    public init?(_ payload: any ItemPayload) {
+        if let raw = payload as? RawMessage {
+            self.init(spool: raw.spool)
+        } else if let mime = payload as? MIMEMessage {
+            self.init(spool: mime.spool)
+        } else if let bytes = payload.originalBytes {
+            self.init(spool: MessageSpool(bytes: bytes))
+        } else {
+            return nil
+        }
+    }
+
+    public init(spool: MessageSpool) {
+        self.spool = spool
+        var limit = 1 << 16
+        while true {
+            let prefix = (try? spool.bytes(0..<min(limit, spool.count))) ?? []
+            let parsed = MessageHeader(prefix)
+            if parsed.complete || prefix.count >= spool.count || limit >= 1 << 26 {
+                head = Array(prefix[..<min(parsed.bodyOffset, prefix.count)])
+                header = parsed
+                return
+            }
+            limit *= 4
+        }
+    }
+
+    public var count: Int { spool.count }
+    /// Where the body starts (after the blank line), or `count` when there is none.
+    public var bodyOffset: Int { header.complete ? header.bodyOffset : spool.count }
+
+    /// Calls `body` with the bytes of `range` in pieces (one when in memory).
+    public func forEachPiece(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try spool.forEachPiece(range, pieceSize: 1 << 20, body)
+    }
+
+    /// Writes the bytes of `range` (all by default) to `sink`.
+    public func write(_ range: Range<Int>? = nil, to sink: ByteSink) throws {
+        try forEachPiece(range ?? 0..<spool.count) { try sink.write($0) }
+    }
+
+    /// SHA-256 of every byte, streamed.
+    public func sha256() throws -> [UInt8] {
+        var hash = SHA256()
+        try forEachPiece(0..<spool.count) { hash.update($0) }
+        return hash.finalize()
+    }
+
+    /// The last byte (nil when empty).
+    public var lastByte: UInt8? {
+        guard spool.count > 0 else { return nil }
+        return try? spool.bytes((spool.count - 1)..<spool.count).first
     }
 }
 
@@ -48,9 +123,13 @@ public enum PayloadBytes {
     /// The payload's bytes, or nil when it has none (a contact built from fields).
     public static func bytes(_ payload: any ItemPayload) -> [UInt8]? { payload.originalBytes }
 
-    /// Loads a message from a stream (one message is the unit held in memory).
-    public static func loadMessage(_ source: ByteSource) throws -> any ItemPayload {
-        RawMessage(try source.readAll())
+    /// Spools a message from a stream: in memory up to the spool's limit, then in an unlinked
+    /// temporary file. `sizeHint` (an archive entry's size) sizes the memory at once.
+    public static func loadMessage(_ source: ByteSource, sizeHint: Int64? = nil) throws -> any ItemPayload {
+        let spool = MessageSpool(reserve: Int(min(max(sizeHint ?? 0, 0), Int64(MessageSpool.defaultMemoryLimit))))
+        try source.forEachChunk(size: 1 << 16) { try spool.append($0) }
+        try spool.seal()
+        return RawMessage(spool: spool)
     }
 }
 
@@ -59,6 +138,8 @@ public struct MessageHeader: Sendable {
     public private(set) var fields: [(name: String, value: [UInt8])] = []
     /// Offset of the body (after the blank line), or the message's length when there is none.
     public private(set) var bodyOffset: Int
+    /// True when the blank line ending the header was found.
+    public private(set) var complete = false
 
     public init(_ bytes: [UInt8]) {
         var i = 0
@@ -77,6 +158,7 @@ public struct MessageHeader: Sendable {
             }
             if end == i {
                 bodyOffset = next
+                complete = true
                 break
             }
             let line = bytes[i..<end]
@@ -104,11 +186,26 @@ public struct MessageHeader: Sendable {
     }
 
     public func raw(_ name: String) -> [UInt8]? {
-        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        fields.first { MessageHeader.sameName($0.name, name) }?.value
     }
 
     public func all(_ name: String) -> [[UInt8]] {
-        fields.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+        fields.filter { MessageHeader.sameName($0.name, name) }.map(\.value)
+    }
+
+    /// Field names compared ASCII case-insensitively (names are ASCII, RFC 5322 §2.2).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where x[i] != y[i] {
+                    let p = x[i] | 0x20, q = y[i] | 0x20
+                    if p != q || p < 0x61 || p > 0x7A { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// The field's value with RFC 2047 encoded words decoded.

@@ -223,8 +223,8 @@ public indirect enum ItemQuery: Sendable, Equatable {
 /// What a query looks at in an item, computed once and lazily.
 final class QueryView {
     let item: Item
-    private lazy var bytes: [UInt8] = item.payload.originalBytes ?? []
-    private lazy var parsed = MessageHeader(bytes)
+    private lazy var message: MessageBytes? = MessageBytes(item.payload)
+    private lazy var parsed = message?.header ?? MessageHeader([])
     private var cache: [String: String] = [:]
 
     init(_ item: Item) { self.item = item }
@@ -245,9 +245,26 @@ final class QueryView {
         return bodyContains("content-disposition: attachment") || bodyContains("content-disposition:attachment")
     }
 
+    /// Case-insensitive (ASCII) search of the whole message, streamed piece by piece with an overlap
+    /// of the needle's length, so a huge message is never held whole.
     func bodyContains(_ needle: String) -> Bool {
-        let n = Array(needle.utf8)
-        guard !n.isEmpty, bytes.count >= n.count else { return false }
+        let n = Array(needle.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+        guard !n.isEmpty, let message, message.count >= n.count else { return false }
+        var tail: [UInt8] = []
+        var found = false
+        try? message.forEachPiece(0..<message.count) { piece in
+            guard !found else { return }
+            var window = tail
+            window.append(contentsOf: piece.prefix(n.count - 1))
+            if window.withUnsafeBytes({ QueryView.search($0, n) }) { found = true; return }
+            if QueryView.search(piece, n) { found = true; return }
+            tail = Array(piece.suffix(n.count - 1))
+        }
+        return found
+    }
+
+    private static func search(_ bytes: UnsafeRawBufferPointer, _ n: [UInt8]) -> Bool {
+        guard bytes.count >= n.count else { return false }
         let first = n[0]
         var i = 0
         let last = bytes.count - n.count
@@ -285,8 +302,7 @@ public struct ItemFilter: Sendable {
 
     public func accepts(_ item: Item) -> Bool {
         if !range.isUnbounded, item.kind == .message || item.kind == .document {
-            let date = item.metadata.date ?? (item.payload.originalBytes.flatMap { MessageHeader($0).decoded("Date") }
-                .flatMap(MailDates.parse))
+            let date = item.metadata.date ?? (MessageBytes(item.payload)?.header.decoded("Date").flatMap(MailDates.parse))
             if let date, !range.contains(date) { return false }
         }
         if let query {

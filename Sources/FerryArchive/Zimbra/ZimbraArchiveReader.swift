@@ -1,3 +1,4 @@
+import FerryCalendar
 import FerryContacts
 import FerryCore
 import Foundation
@@ -68,7 +69,8 @@ public final class ZimbraArchiveReader: ItemReader {
         }
         if let p = pending {
             pending = nil
-            let metaPath = EntrySafety.normalize(p.entry.name.replacingOccurrences(of: "\\", with: "/")) ?? ""
+            let metaPath = EntrySafety.isPlainRelative(p.entry.name) ? p.entry.name
+                : EntrySafety.normalize(p.entry.name.replacingOccurrences(of: "\\", with: "/")) ?? ""
             if metaPath == path + ".meta" {
                 try emitPair(meta: p.meta, metaEntry: p.entry, data: entry, path: path)
                 return
@@ -119,18 +121,39 @@ public final class ZimbraArchiveReader: ItemReader {
         let payload: any ItemPayload
         switch type.kind {
         case .message:
-            payload = try PayloadBytes.loadMessage(source)
+            payload = try PayloadBytes.loadMessage(source, sizeHint: data.size)
         case .contact:
             // The blob of a contact with attachments is a MIME message; the fields stay in the .meta.
             let blob = try source.readAll()
             m.extra["zimbra.blob"] = Data(blob).base64EncodedString()
             payload = try contact(meta, entry: metaEntry)
+        case .calendar, .task:
+            // The blob becomes calendar objects; it stays with the first of them (a Zimbra archive
+            // written from these items holds it again, byte for byte).
+            let blob = try source.readAll()
+            let objects = ZimbraCalendarBlob.objects(blob, name: data.location, log: log)
+            guard let first = objects.first else {
+                payload = BlobPayload(kind: type.kind, name: meta.string("name") ?? meta.string("subject") ?? path,
+                                      bytes: blob)
+                break
+            }
+            m.extra["zimbra.blob"] = Data(blob).base64EncodedString()
+            queue.append(Item(first, metadata: m, origin: data.location))
+            for object in objects.dropFirst() {
+                var sibling = m
+                sibling.extra["zimbra.blob"] = nil
+                sibling.extra["zimbra.meta"] = nil
+                sibling.extra["zimbra.sibling"] = path
+                queue.append(Item(object, metadata: sibling, origin: data.location))
+            }
+            return
         default:
             payload = BlobPayload(kind: type.kind, name: meta.string("name") ?? meta.string("subject") ?? path,
                                   bytes: try source.readAll())
         }
-        if let size = meta.size, let bytes = payload.originalBytes, type.kind != .contact, Int64(bytes.count) != size {
-            log.emit(.warning("zimbra.mismatched-meta", "the .meta says \(size) bytes, the entry holds \(bytes.count)",
+        let held = (payload as? RawMessage)?.size ?? (payload as? BlobPayload)?.bytes?.count
+        if let size = meta.size, let held, type.kind != .contact, Int64(held) != size {
+            log.emit(.warning("zimbra.mismatched-meta", "the .meta says \(size) bytes, the entry holds \(held)",
                               file: data.location))
         }
         queue.append(Item(payload, metadata: m, origin: data.location))
@@ -197,7 +220,7 @@ public final class ZimbraArchiveReader: ItemReader {
         let source = archive.entryData()
         switch parsed.fileExtension {
         case "eml"?:
-            queue.append(Item(try PayloadBytes.loadMessage(source), metadata: m, origin: entry.location))
+            queue.append(Item(try PayloadBytes.loadMessage(source, sizeHint: entry.size), metadata: m, origin: entry.location))
         default:
             if let decoder = memberDecoder, let items = try decoder(path, source, log) {
                 for var item in items {

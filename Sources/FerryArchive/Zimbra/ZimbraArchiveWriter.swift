@@ -1,3 +1,4 @@
+import FerryCalendar
 import FerryContacts
 import FerryCore
 import Foundation
@@ -11,7 +12,7 @@ public final class ZimbraArchiveWriter: ItemWriter {
 
     private let container: Container
     private let entries: ArchiveEntryWriter
-    private let gzip: GzipSink?
+    private let gzip: ThreadedGzipSink?
     private let log: DiagnosticLog
     private var naming = ZimbraNaming()
     private var usedIDs = Set<Int>()
@@ -27,7 +28,7 @@ public final class ZimbraArchiveWriter: ItemWriter {
             gzip = nil
             entries = TarWriter(sink: sink)
         case .tgz:
-            let g = try GzipSink(sink)
+            let g = try ThreadedGzipSink(sink)
             gzip = g
             entries = TarWriter(sink: g)
         case .zip:
@@ -61,9 +62,9 @@ public final class ZimbraArchiveWriter: ItemWriter {
     public func write(_ item: Item) throws -> WriteOutcome {
         switch item.kind {
         case .message:
-            guard let bytes = item.payload.originalBytes else { return .skipped(reason: "message without bytes") }
-            let subject = MessageHeader(bytes).decoded("Subject")?.trimmingCharacters(in: .whitespacesAndNewlines)
-            try writePair(item, type: .message, data: bytes, title: subject)
+            guard let message = MessageBytes(item.payload) else { return .skipped(reason: "message without bytes") }
+            let subject = message.header.decoded("Subject")?.trimmingCharacters(in: .whitespacesAndNewlines)
+            try writePair(item, type: .message, data: .message(message), title: subject)
         case .folder:
             try writeFolder(item)
         case .tag:
@@ -74,13 +75,24 @@ public final class ZimbraArchiveWriter: ItemWriter {
             }
             try writeContact(item, contact)
         case .calendar, .task, .document:
+            if item.payload is CalendarObject, item.kind != .document {
+                // Calendar objects read from a Zimbra blob: the first carries it, the rest are in it.
+                if item.metadata.extra["zimbra.sibling"] != nil { return .written }
+                if let blob = item.metadata.extra["zimbra.blob"].flatMap({ Data(base64Encoded: $0) }) {
+                    let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
+                    let type = original?.type ?? (item.kind == .task ? .task : .appointment)
+                    let title = original?.string("subject") ?? original?.string("name")
+                    try writePair(item, type: type, data: .bytes([UInt8](blob)), title: title)
+                    return .written
+                }
+            }
             guard let blob = item.payload as? BlobPayload else {
                 return .skipped(reason: "Zimbra's layout holds \(item.kind.rawValue) items only as Zimbra blobs (write .ics instead)")
             }
             let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
             let type = original?.type ?? (item.kind == .calendar ? .appointment : item.kind == .task ? .task : .document)
             if let bytes = blob.bytes {
-                try writePair(item, type: type, data: bytes, title: blob.name)
+                try writePair(item, type: type, data: .bytes(bytes), title: blob.name)
             } else {
                 try writeMetaOnly(item, type: type, title: blob.name)
             }
@@ -90,8 +102,8 @@ public final class ZimbraArchiveWriter: ItemWriter {
 
     /// The `.meta` for an item: the original when it still says what the item says, else rebuilt
     /// from it (unknown keys kept) or from scratch.
-    private func meta(for item: Item, type: ZimbraItemType, id: Int, folder: String, data: [UInt8]?,
-                      title: String?) -> ZimbraMeta {
+    private func meta(for item: Item, type: ZimbraItemType, id: Int, folder: String, data: EntryBody?,
+                      title: String?) throws -> ZimbraMeta {
         let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
         let date = item.metadata.date.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
         if let original, original.id == id, (original.path ?? "") == folder, original.flags == item.metadata.flags,
@@ -111,7 +123,7 @@ public final class ZimbraArchiveWriter: ItemWriter {
         meta["date"] = date ?? Int64(Date().timeIntervalSince1970)
         if let data {
             meta["size"] = Int64(data.count)
-            meta["blob_digest"] = ZimbraMeta.blobDigest(SHA256.hash(data))
+            meta["blob_digest"] = ZimbraMeta.blobDigest(try data.sha256())
         } else if meta["size"] == nil {
             meta["size"] = 0
         }
@@ -154,10 +166,10 @@ public final class ZimbraArchiveWriter: ItemWriter {
         return (directory.isEmpty ? "" : directory + "/") + name
     }
 
-    private func writePair(_ item: Item, type: ZimbraItemType, data: [UInt8], title: String?) throws {
+    private func writePair(_ item: Item, type: ZimbraItemType, data: EntryBody, title: String?) throws {
         let folder = item.metadata.folder.map(cleanFolder) ?? ZimbraFolders.defaultFolder(for: item.kind)
         let id = allocateID(preferred: item.metadata.id)
-        let meta = meta(for: item, type: type, id: id, folder: folder, data: data, title: title)
+        let meta = try meta(for: item, type: type, id: id, folder: folder, data: data, title: title)
         var base = entryBase(item, folder: folder, id: id, title: title, type: type)
         if let ext = type.fileExtension, !base.hasSuffix(".\(ext)") { base += ".\(ext)" }
         let date = meta.int("date") ?? 0
@@ -167,14 +179,14 @@ public final class ZimbraArchiveWriter: ItemWriter {
             try $0.write(json)
         }
         try entries.add(header(base, size: data.count, type: type, date: date, isMeta: false, unread: unread)) {
-            try $0.write(data)
+            try data.write(to: $0)
         }
     }
 
     private func writeMetaOnly(_ item: Item, type: ZimbraItemType, title: String?) throws {
         let folder = item.metadata.folder.map(cleanFolder) ?? ZimbraFolders.defaultFolder(for: item.kind)
         let id = allocateID(preferred: item.metadata.id)
-        let meta = meta(for: item, type: type, id: id, folder: folder, data: nil, title: title)
+        let meta = try meta(for: item, type: type, id: id, folder: folder, data: nil, title: title)
         let base = entryBase(item, folder: folder, id: id, title: title, type: type)
         let json = meta.jsonBytes()
         try entries.add(header(base + ".meta", size: json.count, type: type, date: meta.int("date") ?? 0, isMeta: true,
@@ -285,5 +297,32 @@ public final class ZimbraArchiveWriter: ItemWriter {
     public func finish() throws {
         try entries.close()
         try gzip?.finish()
+    }
+}
+
+/// A data entry's bytes: in memory, or a message streamed from its spool (its size known first).
+enum EntryBody {
+    case bytes([UInt8])
+    case message(MessageBytes)
+
+    var count: Int {
+        switch self {
+        case .bytes(let b): return b.count
+        case .message(let m): return m.count
+        }
+    }
+
+    func sha256() throws -> [UInt8] {
+        switch self {
+        case .bytes(let b): return SHA256.hash(b)
+        case .message(let m): return try m.sha256()
+        }
+    }
+
+    func write(to sink: ByteSink) throws {
+        switch self {
+        case .bytes(let b): try sink.write(b)
+        case .message(let m): try m.write(to: sink)
+        }
     }
 }

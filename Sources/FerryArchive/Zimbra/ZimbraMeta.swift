@@ -15,6 +15,11 @@ public struct ZimbraMeta: @unchecked Sendable {
     }
 
     public init(json: [UInt8]) throws {
+        if let flat = ZimbraMeta.parseFlat(json) {
+            self.fields = flat
+            self.original = json
+            return
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(json), options: [.fragmentsAllowed])
@@ -26,6 +31,110 @@ public struct ZimbraMeta: @unchecked Sendable {
         }
         self.fields = dictionary
         self.original = json
+    }
+
+    /// The usual `.meta`: one flat object of strings, integers and nulls, read in one pass over the
+    /// bytes into the values `JSONSerialization` gives (`String`, `NSNumber`, `NSNull`). Nil for
+    /// anything else (booleans, fractions, nesting, bad JSON), which takes the general parser.
+    static func parseFlat(_ json: [UInt8]) -> [String: Any]? {
+        json.withUnsafeBufferPointer { b -> [String: Any]? in
+            var i = 0
+            let n = b.count
+            func skipSpace() { while i < n && (b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09) { i += 1 } }
+            func string() -> String? {
+                guard i < n, b[i] == 0x22 else { return nil }
+                i += 1
+                let start = i
+                var escaped = false
+                while i < n && b[i] != 0x22 {
+                    if b[i] == 0x5C { escaped = true; i += 1 }
+                    else if b[i] < 0x20 { return nil }
+                    i += 1
+                }
+                guard i < n else { return nil }
+                let raw = UnsafeBufferPointer(rebasing: b[start..<i])
+                i += 1
+                if !escaped { return String(decoding: raw, as: UTF8.self) }
+                var out: [UInt8] = []
+                out.reserveCapacity(raw.count)
+                var k = 0
+                var pendingHigh: UInt32?
+                while k < raw.count {
+                    let c = raw[k]
+                    guard c == 0x5C else { out.append(c); k += 1; continue }
+                    guard k + 1 < raw.count else { return nil }
+                    let e = raw[k + 1]
+                    k += 2
+                    var scalar: UInt32
+                    switch e {
+                    case 0x22, 0x5C, 0x2F: out.append(e); continue
+                    case 0x62: out.append(0x08); continue
+                    case 0x66: out.append(0x0C); continue
+                    case 0x6E: out.append(0x0A); continue
+                    case 0x72: out.append(0x0D); continue
+                    case 0x74: out.append(0x09); continue
+                    case 0x75:
+                        guard k + 4 <= raw.count,
+                              let v = UInt32(String(decoding: UnsafeBufferPointer(rebasing: raw[k..<(k + 4)]), as: UTF8.self), radix: 16)
+                        else { return nil }
+                        k += 4
+                        scalar = v
+                    default: return nil
+                    }
+                    if scalar >= 0xD800 && scalar < 0xDC00 { pendingHigh = scalar; continue }
+                    if scalar >= 0xDC00 && scalar < 0xE000 {
+                        guard let high = pendingHigh else { return nil }
+                        scalar = 0x10000 + ((high - 0xD800) << 10) + (scalar - 0xDC00)
+                    }
+                    pendingHigh = nil
+                    guard let u = Unicode.Scalar(scalar) else { return nil }
+                    out.append(contentsOf: Array(String(Character(u)).utf8))
+                }
+                return String(decoding: out, as: UTF8.self)
+            }
+            skipSpace()
+            guard i < n, b[i] == 0x7B else { return nil }
+            i += 1
+            var fields: [String: Any] = [:]
+            skipSpace()
+            if i < n && b[i] == 0x7D { i += 1 } else {
+                while true {
+                    skipSpace()
+                    guard let key = string() else { return nil }
+                    skipSpace()
+                    guard i < n, b[i] == 0x3A else { return nil }
+                    i += 1
+                    skipSpace()
+                    guard i < n else { return nil }
+                    switch b[i] {
+                    case 0x22:
+                        guard let value = string() else { return nil }
+                        fields[key] = value
+                    case 0x2D, 0x30...0x39:
+                        let start = i
+                        i += 1
+                        while i < n && b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
+                        if i < n && (b[i] == 0x2E || b[i] == 0x65 || b[i] == 0x45) { return nil }
+                        guard let v = Int64(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+                        else { return nil }
+                        fields[key] = NSNumber(value: v)
+                    case 0x6E:
+                        guard i + 4 <= n, b[i + 1] == 0x75, b[i + 2] == 0x6C, b[i + 3] == 0x6C else { return nil }
+                        i += 4
+                        fields[key] = NSNull()
+                    default:
+                        return nil
+                    }
+                    skipSpace()
+                    guard i < n else { return nil }
+                    if b[i] == 0x2C { i += 1; continue }
+                    if b[i] == 0x7D { i += 1; break }
+                    return nil
+                }
+            }
+            skipSpace()
+            return i == n ? fields : nil
+        }
     }
 
     public subscript(key: String) -> Any? {

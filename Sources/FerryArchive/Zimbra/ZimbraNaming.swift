@@ -14,7 +14,21 @@ public struct ZimbraNaming {
 
     /// A folder path as an entry directory: `: * ? " < > |` and NUL → `_`, `/` kept.
     public static func sanitizeFolder(_ path: String) -> String {
-        String(path.map { ":*?\"<>|\u{0}".contains($0) ? "_" : $0 })
+        replacing(path, ":*?\"<>|\u{0}")
+    }
+
+    /// `text` with each of the ASCII characters in `bad` replaced by `_` (a byte scan first: most
+    /// names have none).
+    static func replacing(_ text: String, _ bad: String) -> String {
+        let badBytes = Array(bad.utf8)
+        guard text.utf8.contains(where: { badBytes.contains($0) }) else { return text }
+        return String(decoding: text.utf8.map { badBytes.contains($0) ? 0x5F : $0 }, as: UTF8.self)
+    }
+
+    /// `id` as ten digits (more when larger), zero-padded.
+    static func paddedID(_ id: Int) -> String {
+        let digits = String(id)
+        return digits.count >= 10 ? digits : String(repeating: "0", count: 10 - digits.count) + digits
     }
 
     /// An item's base name: `0000000257-Subject` (or `message-257` without a subject), cut to 120
@@ -23,12 +37,12 @@ public struct ZimbraNaming {
     public static func itemName(id: Int, title: String?, type: ZimbraItemType) -> String {
         var name: String
         if let title, !title.isEmpty {
-            name = String(format: "%010d-", id) + title
+            name = paddedID(id) + "-" + title
         } else {
             name = "\(type.name)-\(id)"
         }
         name = cut(name)
-        name = String(name.map { "/:*?\"<>|\u{0}".contains($0) ? "_" : $0 })
+        name = replacing(name, "/:*?\"<>|\u{0}")
         name = trimTrailingDots(trimSpaces(name))
         return name
     }

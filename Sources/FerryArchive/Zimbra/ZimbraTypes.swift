@@ -9,15 +9,20 @@ public enum ZimbraItemType: Int, Sendable, CaseIterable {
     case wiki = 14, task = 15, chat = 16, comment = 17, link = 18
 
     /// The lower-case enum name Zimbra writes as tar `gname` and zip comment.
-    public var name: String {
-        switch self {
-        case .virtualConversation: return "virtual_conversation"
-        default: return String(describing: self)
+    public var name: String { ZimbraItemType.names[rawValue] }
+
+    private static let names: [String] = {
+        var names = [String](repeating: "", count: 19)
+        for type in allCases {
+            names[type.rawValue] = type == .virtualConversation ? "virtual_conversation" : String(describing: type)
         }
-    }
+        return names
+    }()
+
+    private static let byName: [String: ZimbraItemType] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 
     public init?(name: String) {
-        guard let match = ZimbraItemType.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+        guard let match = ZimbraItemType.byName[name] ?? ZimbraItemType.byName[name.lowercased()] else { return nil }
         self = match
     }
 

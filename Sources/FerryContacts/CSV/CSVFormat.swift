@@ -34,10 +34,21 @@ public struct ContactCSVFormat: Format, Explaining {
         guard fixedDialect == nil else { return 0 }
         let byName = extensionBid(name, score: 40)
         guard !prefix.isEmpty else { return byName }
+        if Self.isBinaryContainer(prefix) { return 0 }
         let sniff = CSVSniffer.sniff(prefix, declared: nil, complete: true)
         if let g = sniff.dialect, !g.dialect.allFields, g.binding.recognised >= 3 { return 85 }
         if let g = sniff.dialect, g.dialect.allFields, g.binding.recognised >= 2, byName > 0 { return 70 }
         return byName
+    }
+
+    /// Compressed data and archives (gzip, zip, bzip2, xz, zstd, 7z, tar) are never CSV: refused
+    /// before the sniffer spends its time on their bytes.
+    static func isBinaryContainer(_ prefix: [UInt8]) -> Bool {
+        let magics: [[UInt8]] = [[0x1F, 0x8B], [0x50, 0x4B, 0x03, 0x04], [0x50, 0x4B, 0x05, 0x06], [0x42, 0x5A, 0x68],
+                                 [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], [0x28, 0xB5, 0x2F, 0xFD],
+                                 [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]]
+        if magics.contains(where: { prefix.starts(with: $0) }) { return true }
+        return prefix.count >= 262 && prefix[257..<262].elementsEqual("ustar".utf8)
     }
 
     public func makeReader(_ input: FormatInput, options: ReadOptions, log: DiagnosticLog) throws -> any ItemReader {
