@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "FerryCalendar", dependencies: ["FerryCore", "FerryText"]),
         .target(name: "FerryContacts", dependencies: ["FerryCore", "FerryText"], resources: [.copy("Resources")]),
         .target(name: "FerryMIME", dependencies: ["FerryCore"]),
-        .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryContacts", "CArchive", "CZlib", "FerryMIME", "FerryCalendar", "CSupport", "CDigest"]),
+        .target(name: "FerryArchive", dependencies: ["FerryCore", "FerryText", "FerryContacts", "CArchive", "CZlib", "FerryMIME", "FerryCalendar", "CSupport", "CDigest"]),
         .target(name: "FerryFeeds", dependencies: ["FerryCore", "FerryMIME", "FerryCalendar", "CXML2"]),
         .target(name: "FerryPipeline", dependencies: ["FerryCore", "FerryContacts", "FerryCalendar", "FerryMIME", "FerryArchive", "FerryFeeds"]),
         .target(name: "FerryMigration", dependencies: ["FerryCore", "FerryContacts", "FerryArchive", "FerryPipeline"]),

@@ -287,6 +287,20 @@ import Testing
         #expect(objects.first?.component.property("SUMMARY")?.textValue == "Réunion à préparer")
     }
 
+    @Test func aMissingDTSTAMPComesFromTheItemDateAndAStampIsKept() throws {
+        let withStamp = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+            + "DTSTAMP:20200101T000000Z\r\nDTSTART:20240108T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let without = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:b\r\n"
+            + "DTSTART:20240108T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let log = DiagnosticLog()
+        let objects = ZimbraCalendarBlob.objects(Self.digest([Self.invite(withStamp), Self.invite(without)]), name: "x.appt",
+                                                 stamp: Date(timeIntervalSince1970: 1_704_700_000), log: log)
+        #expect(objects.map { $0.component.properties("DTSTAMP").map(\.textValue) } == [["20200101T000000Z"], ["20240108T074640Z"]])
+        // DTSTAMP follows UID, and the repair is said once, for the component that needed it.
+        #expect(objects[1].component.properties.map(\.name).prefix(2) == ["UID", "DTSTAMP"])
+        #expect(log.diagnostics.filter { $0.code == "zimbra.calendar-dtstamp" }.count == 1)
+    }
+
     @Test func aBlobWithoutCalendarsIsReported() {
         let log = DiagnosticLog()
         let objects = ZimbraCalendarBlob.objects(Array("Subject: x\r\n\r\nnothing\r\n".utf8), name: "x.appt", log: log)

@@ -83,11 +83,10 @@ import Testing
         #expect(keywords == "0 important\n1 later\n")
         let projects = try fm.contentsOfDirectory(atPath: tree + "/mail/.Inbox.Projects/cur")
         #expect(projects.count == 1 && projects[0].hasSuffix(":2,PSab"))
-        // Appointment and task blobs this build cannot read as iCalendar: kept, and counted as skipped.
-        #expect(summary.skipped == ["calendar": 2, "task": 1] || summary.skipped.isEmpty)
-        if !summary.skipped.isEmpty {
-            #expect(fm.fileExists(atPath: tree + "/unconverted/Tasks/0000000350-Buy a duck.task"))
-        }
+        // Appointments and tasks come out as iCalendar: nothing is skipped.
+        #expect(summary.skipped.isEmpty)
+        #expect(!fm.fileExists(atPath: tree + "/unconverted"))
+        #expect(try String(contentsOfFile: tree + "/calendars/Tasks.ics", encoding: .utf8).contains("BEGIN:VTODO"))
         // The manifest lists every item with source and destination.
         let manifest = try AccountManifest.load(tree + "/manifest.json")
         #expect(manifest.entries.count == 29)

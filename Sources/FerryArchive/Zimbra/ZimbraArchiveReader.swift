@@ -131,7 +131,7 @@ public final class ZimbraArchiveReader: ItemReader {
             // The blob becomes calendar objects; it stays with the first of them (a Zimbra archive
             // written from these items holds it again, byte for byte).
             let blob = try source.readAll()
-            let objects = ZimbraCalendarBlob.objects(blob, name: data.location, log: log)
+            let objects = ZimbraCalendarBlob.objects(blob, name: data.location, stamp: m.date, log: log)
             guard let first = objects.first else {
                 payload = BlobPayload(kind: type.kind, name: meta.string("name") ?? meta.string("subject") ?? path,
                                       bytes: blob)
