@@ -6,13 +6,26 @@
 // symbol and hands over to libFuzzer's driver (FuzzSupport).
 import PackageDescription
 
-let targets = ["FuzzTimeSpec", "FuzzLines", "FuzzCharsets", "FuzzGzip"]
+let targets = ["FuzzTimeSpec", "FuzzLines", "FuzzCharsets", "FuzzGzip", "FuzzMIME", "FuzzMbox", "FuzzICalendar", "FuzzVCard", "FuzzCSV", "FuzzMeta", "FuzzEntryNames"]
+
+/// The Ferry modules each target fuzzes (FerryCore for all).
+let modules: [String: [String]] = [
+    "FuzzMIME": ["FerryMIME"],
+    "FuzzMbox": ["FerryArchive"],
+    "FuzzICalendar": ["FerryCalendar", "FerryText"],
+    "FuzzVCard": ["FerryContacts"],
+    "FuzzCSV": ["FerryContacts"],
+    "FuzzMeta": ["FerryArchive"],
+    "FuzzEntryNames": ["FerryArchive"],
+]
 
 let package = Package(
     name: "FerryFuzz",
     dependencies: [.package(name: "Ferry", path: "..")],
     targets: [.target(name: "FuzzSupport")] + targets.map { name in
-        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "FerryCore", package: "Ferry")],
+        .executableTarget(name: name,
+                          dependencies: ["FuzzSupport", .product(name: "FerryCore", package: "Ferry")]
+                              + (modules[name] ?? []).map { .product(name: $0, package: "Ferry") },
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])])
     }
 )
