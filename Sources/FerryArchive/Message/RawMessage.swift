@@ -48,9 +48,35 @@ public enum PayloadBytes {
     /// The payload's bytes, or nil when it has none (a contact built from fields).
     public static func bytes(_ payload: any ItemPayload) -> [UInt8]? { payload.originalBytes }
 
-    /// Loads a message from a stream (one message is the unit held in memory).
+    /// Largest message loaded (one message is the unit held in memory): 1 GiB, or the environment's
+    /// `FERRY_MAX_MESSAGE_SIZE` (bytes, or with a K, M or G suffix). A larger message (a decompression
+    /// bomb in an archive) stops the conversion with `message.too-large` instead of exhausting memory.
+    public static func maxMessageBytes() throws -> Int {
+        guard let text = ProcessInfo.processInfo.environment["FERRY_MAX_MESSAGE_SIZE"] else { return 1 << 30 }
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
+        var unit = 1
+        if let last = digits.last, let u = units[last] { unit = u; digits.removeLast() }
+        guard let n = Int(digits), n > 0, n <= Int.max / unit else {
+            throw FerryError.usage("option.max-message-size",
+                                   "FERRY_MAX_MESSAGE_SIZE='\(text)' is not a size (bytes, or a number with K, M or G)")
+        }
+        return n * unit
+    }
+
+    /// Loads a message from a stream, refusing one larger than `maxMessageBytes()`.
     public static func loadMessage(_ source: ByteSource) throws -> any ItemPayload {
-        RawMessage(try source.readAll())
+        let limit = try maxMessageBytes()
+        var bytes: [UInt8] = []
+        try source.forEachChunk { chunk in
+            guard bytes.count + chunk.count <= limit else {
+                throw FerryError.data("message.too-large",
+                                      "a message larger than \(limit) bytes (set FERRY_MAX_MESSAGE_SIZE to allow more)",
+                                      file: source.name)
+            }
+            bytes.append(contentsOf: chunk)
+        }
+        return RawMessage(bytes)
     }
 }
 
