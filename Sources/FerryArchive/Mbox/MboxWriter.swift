@@ -41,7 +41,12 @@ public final class MboxWriter: ItemWriter {
         let (headerEnd, bodyStart) = MboxWriter.headerBounds(bytes)
         var headerBytes: [UInt8] = []
         var skipping = false
+        // Lines added to the header end like its last line: a message whose first line break is a lone CR
+        // but whose header ends in LF would otherwise get `Status: RO\r` + the blank line's `\n`, read
+        // back as one CRLF line, and lose its header/body boundary.
+        var headerNewline = newline
         MboxWriter.forEachLine(bytes[0..<headerEnd]) { line, terminator in
+            if !terminator.isEmpty { headerNewline = Array(terminator) }
             if let first = line.first, first == 0x20 || first == 0x09 {
                 if !skipping { headerBytes += line + terminator }
                 return
@@ -61,12 +66,12 @@ public final class MboxWriter: ItemWriter {
             }
             if !skipping { headerBytes += line + terminator }
         }
-        if !headerBytes.isEmpty, headerBytes.last != 0x0A, headerBytes.last != 0x0D { headerBytes += newline }
-        for line in MboxStatusHeaders.lines(for: item.metadata) { headerBytes += Array(line.utf8) + newline }
+        if !headerBytes.isEmpty, headerBytes.last != 0x0A, headerBytes.last != 0x0D { headerBytes += headerNewline }
+        for line in MboxStatusHeaders.lines(for: item.metadata) { headerBytes += Array(line.utf8) + headerNewline }
         var body = Array(bytes[bodyStart...])
         let separator = Array(bytes[headerEnd..<bodyStart])
         if variant == .cl2 {
-            headerBytes += Array("Content-Length: \(body.count)".utf8) + newline
+            headerBytes += Array("Content-Length: \(body.count)".utf8) + headerNewline
         }
         if let last = (body.isEmpty ? (separator.isEmpty ? headerBytes.last : separator.last) : body.last),
            last != 0x0A, last != 0x0D {
