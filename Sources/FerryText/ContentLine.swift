@@ -266,14 +266,16 @@ public struct ContentLine: Sendable {
 
     /// True when the name is an IANA token or x-name: letters, digits and '-' only (RFC 5545 §3.1).
     public var hasStrictName: Bool {
-        let nameBytes = line.bytes[nameStart..<(nameStart + name.utf8.count)]
+        // The name as decoded: its bytes can differ in length from the line's (an invalid UTF-8 byte
+        // decodes to the 3-byte U+FFFD), so slicing the line by `name.utf8.count` could run past its end.
+        let nameBytes = name.utf8
         return !nameBytes.isEmpty && nameBytes.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
 }
 
 /// Folding of logical lines into physical lines (RFC 5545 §3.1): at most `limit` octets per physical
 /// line excluding the CRLF, continuation lines start with one space, a UTF-8 sequence is never split,
-/// and a backslash is kept on the same physical line as the character it escapes.
+/// and a backslash (or `=`) is kept on the same physical line as the character it escapes.
 public enum Folding {
     public static func fold<C: Collection>(_ logical: C, into out: inout [UInt8], limit: Int = 75)
     where C.Element == UInt8 {
@@ -285,7 +287,9 @@ public enum Folding {
             // The unit to place: one UTF-8 sequence, or a backslash with the sequence it escapes.
             var unitEnd = logical.index(after: i)
             let lead = logical[i]
-            if lead == 0x5C, unitEnd < end {
+            // `=` too stays with what follows: a physical line ending in `=` is a quoted-printable soft
+            // break to readers of vCard 2.1 / vCalendar 1.0 properties that declare that encoding.
+            if lead == 0x5C || lead == 0x3D, unitEnd < end {
                 unitEnd = sequenceEnd(logical, from: unitEnd)
             } else if lead >= 0xC0 {
                 unitEnd = sequenceEnd(logical, from: i)
