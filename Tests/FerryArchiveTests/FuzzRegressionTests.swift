@@ -39,4 +39,23 @@ import Testing
             _ = try ArchiveReader(source: MemorySource(Array("plain text, not an archive\n".utf8)), log: DiagnosticLog())
         }
     }
+
+    /// FuzzMbox: mboxcl2 wrote Content-Length before adding the line break a message without one gets,
+    /// so the header undercounted the body by one and reading it back warned and re-split.
+    @Test func contentLengthCountsTheAddedLineBreak() throws {
+        let message = Array("From: a@example.org\nSubject: cl2\n\nno final newline".utf8)
+        var options = WriteOptions()
+        options.mboxVariant = "cl2"
+        let sink = MemorySink()
+        let writer = try MboxWriter(sink: sink, options: options, log: DiagnosticLog())
+        _ = try writer.write(Item(RawMessage(message)))
+        try writer.finish()
+        #expect(String(decoding: sink.bytes, as: UTF8.self).contains("Content-Length: 17\n"))
+        var readOptions = ReadOptions()
+        readOptions.mboxVariant = "cl2"
+        let log = DiagnosticLog()
+        let back = try readAll(MboxReader(source: MemorySource(sink.bytes), options: readOptions, log: log))
+        #expect(back.count == 1)
+        #expect(!log.diagnostics.contains { $0.code == "mbox.content-length" }, "\(log.diagnostics)")
+    }
 }

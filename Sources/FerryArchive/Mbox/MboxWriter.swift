@@ -70,13 +70,14 @@ public final class MboxWriter: ItemWriter {
         for line in MboxStatusHeaders.lines(for: item.metadata) { headerBytes += Array(line.utf8) + headerNewline }
         var body = Array(bytes[bodyStart...])
         let separator = Array(bytes[headerEnd..<bodyStart])
-        if variant == .cl2 {
-            headerBytes += Array("Content-Length: \(body.count)".utf8) + headerNewline
-        }
         if let last = (body.isEmpty ? (separator.isEmpty ? headerBytes.last : separator.last) : body.last),
            last != 0x0A, last != 0x0D {
             unterminated += 1
             body += newline
+        }
+        if variant == .cl2 {
+            // After the line break added above: Content-Length counts the body as written.
+            headerBytes += Array("Content-Length: \(body.count)".utf8) + headerNewline
         }
         let message = headerBytes + (separator.isEmpty && !body.isEmpty ? newline : separator) + body
         if variant == .cl2 {
