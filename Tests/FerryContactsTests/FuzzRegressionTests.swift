@@ -58,4 +58,27 @@ import Testing
         #expect(log.diagnostics.map(\.code) == ["csv.record-too-long"])
         #expect(reader.skipped == 1)
     }
+
+    /// FuzzVCard: a second grouped ADR of the same type (its attribute slot taken) was kept raw twice,
+    /// so each vcf → vcf pass doubled it (3, 5, 9 copies …).
+    @Test func groupedPropertyWhoseSlotIsTakenIsKeptOnce() throws {
+        let card = Array("""
+            BEGIN:VCARD\r
+            VERSION:3.0\r
+            FN:Amélie Lefèvre\r
+            item2.ADR;type=HOME:;;12 rue de la Paix;Paris;;75002;France\r
+            item2.X-ABADR:fr\r
+            item2.ADR;type=HOME:;;3 quai Voltaire;Paris;;75007;France\r
+            item1.EMAIL;type=INTERNET:a@example.org\r
+            item1.EMAIL;type=INTERNET:b@example.org\r
+            END:VCARD\r
+
+            """.utf8)
+        let once = try Self.write(try Self.read(card))
+        let twice = try Self.write(try Self.read(once))
+        #expect(twice == once)
+        let text = String(decoding: once, as: UTF8.self)
+        #expect(text.components(separatedBy: "quai Voltaire").count - 1 == 1, "\(text)")
+        #expect(text.components(separatedBy: "b@example.org").count - 1 == 1, "\(text)")
+    }
 }
