@@ -337,3 +337,27 @@ final class ChunkState: @unchecked Sendable {
         }
     }
 }
+
+/// Found by FuzzEntryNames: Swift's Character-wise split treats `/` + a combining mark as one Character,
+/// so a folder `../\u{301}x` (from a `.meta` Path or an mbox X-Gmail-Labels) kept its `..`, and the file
+/// system, which splits bytes, climbed out of the target.
+@Suite struct CombiningMarkEscapeTests {
+    @Test(arguments: ["emldir", "maildir"])
+    func folderWithACombiningMarkAfterTheSlashStaysInside(format: String) throws {
+        let dir = try FerryCLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mbox = dir.appendingPathComponent("in.mbox")
+        try Data(("From a@example.org Mon Jan  1 10:00:00 2024\nX-Gmail-Labels: ../\u{301}escaped,Inbox/../\u{301}../\u{301}up\n"
+                  + "Subject: x\n\nbody\n\nFrom b@example.org Mon Jan  1 10:00:00 2024\nX-Gmail-Labels: /../\u{301}abs\n"
+                  + "Subject: y\n\nbody\n").utf8).write(to: mbox)
+        let target = dir.appendingPathComponent("deep/t")
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let result = try FerryCLI.run(["convert", mbox.path, "--to", format, "-o", target.path + "/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["deep", "in.mbox"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("deep").path) == ["t"],
+                "nothing next to the target")
+        let messages = Hostile.tree(target).filter { $0.hasSuffix(".eml") || $0.contains("/cur/") }
+        #expect(messages.count == 2, "\(Hostile.tree(target))")
+    }
+}
