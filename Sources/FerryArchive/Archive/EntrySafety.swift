@@ -32,7 +32,8 @@ public enum EntrySafety {
         case .file, .other:
             break
         }
-        let name = entry.name.contains("\\") ? entry.name.replacingOccurrences(of: "\\", with: "/") : entry.name
+        // Scalar-wise: a `\` followed by a combining mark is not a `\` Character but is one on disk.
+        let name = String(String.UnicodeScalarView(entry.name.unicodeScalars.map { $0 == "\\" ? "/" : $0 }))
         if name.hasPrefix("__MACOSX/") || (name.contains("__MACOSX") && name.contains("/__MACOSX/")) { return .ignore }
         if name.hasSuffix("/") { return .ignore }
         let chars = Array(name)
