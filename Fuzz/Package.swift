@@ -6,14 +6,27 @@
 // symbol and hands over to libFuzzer's driver (FuzzSupport).
 import PackageDescription
 
-let targets = ["FuzzTimeSpec", "FuzzLines", "FuzzCharsets", "FuzzGzip", "FuzzFeeds"]
+let targets = ["FuzzTimeSpec", "FuzzLines", "FuzzCharsets", "FuzzGzip", "FuzzMIME", "FuzzMbox", "FuzzICalendar", "FuzzVCard", "FuzzCSV", "FuzzMeta", "FuzzEntryNames", "FuzzFeeds"]
+
+/// The Ferry modules each target fuzzes (FerryCore for all).
+let modules: [String: [String]] = [
+    "FuzzMIME": ["FerryMIME"],
+    "FuzzMbox": ["FerryArchive"],
+    "FuzzICalendar": ["FerryCalendar", "FerryText"],
+    "FuzzVCard": ["FerryContacts"],
+    "FuzzCSV": ["FerryContacts"],
+    "FuzzMeta": ["FerryArchive"],
+    "FuzzEntryNames": ["FerryArchive"],
+    "FuzzFeeds": ["FerryFeeds"],
+]
 
 let package = Package(
     name: "FerryFuzz",
     dependencies: [.package(name: "Ferry", path: "..")],
     targets: [.target(name: "FuzzSupport")] + targets.map { name in
-        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "FerryCore", package: "Ferry")]
-                              + (name == "FuzzFeeds" ? [.product(name: "FerryFeeds", package: "Ferry")] : []),
+        .executableTarget(name: name,
+                          dependencies: ["FuzzSupport", .product(name: "FerryCore", package: "Ferry")]
+                              + (modules[name] ?? []).map { .product(name: $0, package: "Ferry") },
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])])
     }
 )

@@ -276,7 +276,7 @@ public struct ContentLine: Sendable {
 
 /// Folding of logical lines into physical lines (RFC 5545 §3.1): at most `limit` octets per physical
 /// line excluding the CRLF, continuation lines start with one space, a UTF-8 sequence is never split,
-/// and a backslash is kept on the same physical line as the character it escapes.
+/// and a backslash (or `=`) is kept on the same physical line as the character it escapes.
 public enum Folding {
     public static func fold<C: Collection>(_ logical: C, into out: inout [UInt8], limit: Int = 75)
     where C.Element == UInt8 {
@@ -288,7 +288,9 @@ public enum Folding {
             // The unit to place: one UTF-8 sequence, or a backslash with the sequence it escapes.
             var unitEnd = logical.index(after: i)
             let lead = logical[i]
-            if lead == 0x5C, unitEnd < end {
+            // `=` too stays with what follows: a physical line ending in `=` is a quoted-printable soft
+            // break to readers of vCard 2.1 / vCalendar 1.0 properties that declare that encoding.
+            if lead == 0x5C || lead == 0x3D, unitEnd < end {
                 unitEnd = sequenceEnd(logical, from: unitEnd)
             } else if lead >= 0xC0 {
                 unitEnd = sequenceEnd(logical, from: i)

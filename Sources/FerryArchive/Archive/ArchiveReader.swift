@@ -79,7 +79,8 @@ public final class ArchiveReader {
         }
         let status = archive_read_open(a, Unmanaged.passUnretained(input).toOpaque(), nil, readCallback, nil)
         if status != ARCHIVE_OK {
-            defer { archive_read_free(a) }
+            // Every stored property is set, so deinit runs when this init throws and frees the handle:
+            // freeing it here too would be a double free (libarchive aborts on the dead handle).
             if let error = input.error { throw error }
             throw FerryError.data("archive.open", "not a readable archive: \(errorString(a))", file: source.name)
         }

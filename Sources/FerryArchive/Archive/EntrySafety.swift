@@ -33,7 +33,8 @@ public enum EntrySafety {
             break
         }
         if isPlainRelative(entry.name) { return .accept(entry.name) }
-        let name = entry.name.contains("\\") ? entry.name.replacingOccurrences(of: "\\", with: "/") : entry.name
+        // Scalar-wise: a `\` followed by a combining mark is not a `\` Character but is one on disk.
+        let name = String(String.UnicodeScalarView(entry.name.unicodeScalars.map { $0 == "\\" ? "/" : $0 }))
         if name.hasPrefix("__MACOSX/") || (name.contains("__MACOSX") && name.contains("/__MACOSX/")) { return .ignore }
         if name.hasSuffix("/") { return .ignore }
         let chars = Array(name)
@@ -77,8 +78,8 @@ public enum EntrySafety {
 
     /// `a/./b//c` → `a/b/c`; nil when a `..` would climb above the top.
     public static func normalize(_ path: String) -> String? {
-        var parts: [Substring] = []
-        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+        var parts: [String] = []
+        for component in components(path) {
             if component == "." { continue }
             if component == ".." {
                 return nil
@@ -86,6 +87,13 @@ public enum EntrySafety {
             parts.append(component)
         }
         return parts.joined(separator: "/")
+    }
+
+    /// The `/`-separated components of a path, split on the `/` scalar: Swift's Character split misses a
+    /// `/` followed by a combining mark (`../\u{301}x` is one Character-wise component, but the file
+    /// system sees `..` and climbs out of the target).
+    static func components(_ path: String) -> [String] {
+        path.unicodeScalars.split(separator: "/", omittingEmptySubsequences: true).map { String(String.UnicodeScalarView($0)) }
     }
 
     static func parent(of path: String) -> String {
@@ -96,8 +104,8 @@ public enum EntrySafety {
     /// A folder path (from any input) made safe to become directories: no `..`, `.` or empty
     /// components, no NUL, no leading `/`. Components that cannot be kept are replaced by `_`.
     public static func safeFolderComponents(_ folder: String) -> [String] {
-        folder.split(separator: "/", omittingEmptySubsequences: true).map { component in
-            let c = String(component).replacingOccurrences(of: "\u{0}", with: "_")
+        components(folder).map { component in
+            let c = component.replacingOccurrences(of: "\u{0}", with: "_")
             return c == "." || c == ".." ? "_" : c
         }
     }

@@ -46,7 +46,12 @@ public final class MboxWriter: ItemWriter {
         var headerBytes: [UInt8] = []
         headerBytes.reserveCapacity(headerEnd + 128)
         var skipping = false
+        // Lines added to the header end like its last line: a message whose first line break is a lone CR
+        // but whose header ends in LF would otherwise get `Status: RO\r` + the blank line's `\n`, read
+        // back as one CRLF line, and lose its header/body boundary.
+        var headerNewline = newline
         MboxWriter.forEachLine(head[0..<headerEnd]) { line, terminator in
+            if !terminator.isEmpty { headerNewline = Array(terminator) }
             if let first = line.first, first == 0x20 || first == 0x09 {
                 if !skipping { headerBytes += line; headerBytes += terminator }
                 return
@@ -67,8 +72,8 @@ public final class MboxWriter: ItemWriter {
             }
             if !skipping { headerBytes += line; headerBytes += terminator }
         }
-        if !headerBytes.isEmpty, headerBytes.last != 0x0A, headerBytes.last != 0x0D { headerBytes += newline }
-        for line in MboxStatusHeaders.lines(for: item.metadata) { headerBytes += Array(line.utf8) + newline }
+        if !headerBytes.isEmpty, headerBytes.last != 0x0A, headerBytes.last != 0x0D { headerBytes += headerNewline }
+        for line in MboxStatusHeaders.lines(for: item.metadata) { headerBytes += Array(line.utf8) + headerNewline }
         let separator = Array(head[headerEnd..<bodyStart])
         let bodyCount = message.count - bodyStart
         var addNewline = false
@@ -78,7 +83,8 @@ public final class MboxWriter: ItemWriter {
             addNewline = true
         }
         if variant == .cl2 {
-            headerBytes += Array("Content-Length: \(bodyCount + (addNewline ? newline.count : 0))".utf8) + newline
+            // After the line break added above: Content-Length counts the body as written.
+            headerBytes += Array("Content-Length: \(bodyCount + (addNewline ? newline.count : 0))".utf8) + headerNewline
         }
         let headPart = headerBytes + (separator.isEmpty && bodyCount > 0 ? newline : separator)
         if variant == .cl2 {

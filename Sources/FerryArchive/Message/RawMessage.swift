@@ -123,11 +123,39 @@ public enum PayloadBytes {
     /// The payload's bytes, or nil when it has none (a contact built from fields).
     public static func bytes(_ payload: any ItemPayload) -> [UInt8]? { payload.originalBytes }
 
+    /// Largest message loaded (one message is the unit held in memory): 1 GiB, or the environment's
+    /// `FERRY_MAX_MESSAGE_SIZE` (bytes, or with a K, M or G suffix). A larger message (a decompression
+    /// bomb in an archive) stops the conversion with `message.too-large` instead of exhausting memory.
+    public static func maxMessageBytes() throws -> Int {
+        guard let text = ProcessInfo.processInfo.environment["FERRY_MAX_MESSAGE_SIZE"] else { return 1 << 30 }
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
+        var unit = 1
+        if let last = digits.last, let u = units[last] { unit = u; digits.removeLast() }
+        guard let n = Int(digits), n > 0, n <= Int.max / unit else {
+            throw FerryError.usage("option.max-message-size",
+                                   "FERRY_MAX_MESSAGE_SIZE='\(text)' is not a size (bytes, or a number with K, M or G)")
+        }
+        return n * unit
+    }
+
     /// Spools a message from a stream: in memory up to the spool's limit, then in an unlinked
-    /// temporary file. `sizeHint` (an archive entry's size) sizes the memory at once.
+    /// temporary file. `sizeHint` (an archive entry's size) sizes the memory at once. A message larger
+    /// than `maxMessageBytes()` (a decompression bomb in an archive) stops with `message.too-large`
+    /// before it fills the disk.
     public static func loadMessage(_ source: ByteSource, sizeHint: Int64? = nil) throws -> any ItemPayload {
+        let limit = try maxMessageBytes()
         let spool = MessageSpool(reserve: Int(min(max(sizeHint ?? 0, 0), Int64(MessageSpool.defaultMemoryLimit))))
-        try source.forEachChunk(size: 1 << 16) { try spool.append($0) }
+        var total = 0
+        try source.forEachChunk(size: 1 << 16) { chunk in
+            total += chunk.count
+            guard total <= limit else {
+                throw FerryError.data("message.too-large",
+                                      "a message larger than \(limit) bytes (set FERRY_MAX_MESSAGE_SIZE to allow more)",
+                                      file: source.name)
+            }
+            try spool.append(chunk)
+        }
         try spool.seal()
         return RawMessage(spool: spool)
     }

@@ -323,6 +323,13 @@ public final class CSVReader {
             }
             storage.append(contentsOf: chunk[pos..<end])
             pos = end
+            if storage.count > maxRecordBytes {
+                // A record with no line break for megabytes (a 2 GB line) would otherwise be held whole.
+                let (l, c) = (line, column)
+                flushRaw()
+                return try recover(message: "record runs over \(maxRecordBytes >> 20) MiB without a line break",
+                                   code: "csv.record-too-long", line: l, column: c, startLine: startLine)
+            }
         }
         // End of input.
         if state == .quoted {
@@ -367,15 +374,20 @@ public final class CSVReader {
             pos = 0
             line = startLine + 1
         } else {
-            // The error is on the record's only line: skip to the end of that line.
+            // The error is on the record's only line: skip to the end of that line (a chunk at a time).
             while try fill() {
-                let b = chunk[pos]
-                if b == 0x0A || b == 0x0D {
-                    pos += 1
-                    if b == 0x0D, try fill(), chunk[pos] == 0x0A { pos += 1 }
-                    break
+                let lineEnd = chunk.withUnsafeBufferPointer { buffer -> Int? in
+                    var i = pos
+                    while i < buffer.count, buffer[i] != 0x0A, buffer[i] != 0x0D { i += 1 }
+                    return i < buffer.count ? i : nil
                 }
-                pos += 1
+                guard let lineEnd else {
+                    pos = chunk.count
+                    continue
+                }
+                pos = lineEnd + 1
+                if chunk[lineEnd] == 0x0D, try fill(), chunk[pos] == 0x0A { pos += 1 }
+                break
             }
             line = startLine + 1
         }

@@ -92,6 +92,9 @@ struct VCardContactBuilder {
 
     /// True when N held only a family name (`N:X;;;;`).
     private var nameIsFamilyOnly = false
+    /// Set while adding a grouped property already kept raw: a second `keep` (its attribute slot taken)
+    /// would store it twice, and every vcf → vcf pass would double it.
+    private var keptAlready = false
 
     /// Ends the card: `N:<FN>;;;;` is what Zimbra (and this writer) put when a contact has no name
     /// parts, so it does not become a last name.
@@ -109,7 +112,12 @@ struct VCardContactBuilder {
         // Apple's `item1.EMAIL` + `item1.X-ABLabel`: the value becomes an attribute as usual, and the
         // property is also kept raw so the group (and its label) survives vcf → vcf; the writer then
         // writes the raw property instead of the attribute.
-        if cl.group != nil, ["EMAIL", "TEL", "URL", "ADR"].contains(prop) { keep(cl) }
+        keptAlready = false
+        if cl.group != nil, ["EMAIL", "TEL", "URL", "ADR"].contains(prop) {
+            keep(cl)
+            keptAlready = true
+        }
+        defer { keptAlready = false }
         switch prop {
         case "FN": setOrKeep("fullName", text(cl), cl)
         case "N":
@@ -178,6 +186,7 @@ struct VCardContactBuilder {
     }
 
     private mutating func keep(_ cl: ContentLine) {
+        if keptAlready { return }
         let params = cl.parameters.map { p in
             ContactProperty.Parameter(p.name, p.hasValue ? p.values : [])
         }
