@@ -111,8 +111,12 @@ public struct Contact: ItemPayload, Equatable {
 
     /// Index of the attribute named `name` (ASCII case-insensitive; exact for other characters).
     public func index(of name: String) -> Int? {
-        for i in fields.indices where fields[i].name.equalsIgnoringASCIICase(name) { return i }
-        return nil
+        let n = name.utf8.count
+        return fields.withUnsafeBufferPointer { f in
+            // Lengths first: most names differ in length, and that needs no byte compare.
+            for i in 0..<f.count where f[i].name.utf8.count == n && f[i].name.equalsIgnoringASCIICase(name) { return i }
+            return nil
+        }
     }
 
     public mutating func removeAll(where predicate: (ContactField) -> Bool) {
