@@ -10,6 +10,8 @@ public final class VCardReader: ItemReader {
     private let lines: ContentLineReader
     private let log: DiagnosticLog
     private let name: String
+    /// Bytes of the previous card.
+    private var lastRawCount = 1024
 
     public init(source: ByteSource, options: ReadOptions = ReadOptions(), log: DiagnosticLog) {
         self.lines = ContentLineReader(source: source, options: .init(quotedPrintableSoftBreaks: true))
@@ -21,6 +23,8 @@ public final class VCardReader: ItemReader {
         // The card's physical bytes (with the blank or stray lines before it), for a byte-identical
         // write-back while the contact is unchanged.
         var raw: [UInt8] = []
+        raw.reserveCapacity(lastRawCount)  // sized like the card before: not grown line by line
+        defer { lastRawCount = max(256, raw.count) }
         // Find BEGIN:VCARD.
         var beginLine = 0
         while true {
