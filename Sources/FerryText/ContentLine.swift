@@ -22,6 +22,14 @@ public struct ContentParameter: Sendable, Equatable {
         self.init(name: name, values: [value])
     }
 
+    /// For the parser, whose names are upper case already (`ContentLine.upperName`).
+    init(upperName: String, values: [String], hasValue: Bool, quoted: Bool) {
+        self.name = upperName
+        self.values = values
+        self.hasValue = hasValue
+        self.quoted = quoted
+    }
+
     /// The first value (most parameters have exactly one).
     public var value: String? { values.first }
 
@@ -118,10 +126,13 @@ public struct ContentLine: Sendable {
                 throw ContentLineError(code: "text.empty-parameter", message: "empty parameter name after ';'",
                                        index: pStart)
             }
-            let pName = ContentLine.upperName(b[pStart..<i])
+            // ASCII upper-cased; a name with other characters also gets `uppercased()`, as
+            // `ContentParameter(name:)` gives it.
+            let ascii = ContentLine.upperName(b[pStart..<i])
+            let pName = ascii.utf8.allSatisfy({ $0 < 0x80 }) ? ascii : ascii.uppercased()
             if b[i] != 0x3D {
                 // vCard 2.1 bare token (`TEL;WORK;VOICE:`).
-                parameters.append(ContentParameter(name: pName, values: [], hasValue: false))
+                parameters.append(ContentParameter(upperName: pName, values: [], hasValue: false, quoted: false))
                 continue
             }
             i += 1  // '='
@@ -158,7 +169,7 @@ public struct ContentLine: Sendable {
                 if b[i] == 0x2C { i += 1; continue }
                 break
             }
-            parameters.append(ContentParameter(name: pName, values: values, hasValue: true, quoted: quoted))
+            parameters.append(ContentParameter(upperName: pName, values: values, hasValue: true, quoted: quoted))
         }
         // b[i] == ':'
         self.line = line
@@ -201,7 +212,8 @@ public struct ContentLine: Sendable {
     /// The first parameter named `name` (case-insensitive).
     public func parameter(_ name: String) -> ContentParameter? {
         if parameters.isEmpty { return nil }
-        let key = name.uppercased()
+        // Callers name parameters in upper-case ASCII: then the name is the key as it is.
+        let key = name.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x61 && $0 <= 0x7A) }) ? name : name.uppercased()
         return parameters.first { $0.name == key }
     }
 

@@ -217,15 +217,10 @@ public final class CSVReader {
                     continue
                 }
                 // Bulk-copy a run of ordinary bytes.
-                var end = pos
-                while end < chunk.count {
-                    let c = chunk[end]
-                    if c == 0x22 || c == 0x0A || c == 0x0D { break }
-                    if c & 0xC0 != 0x80 { column += 1 }
-                    end += 1
-                }
+                let (end, chars) = chunk.withUnsafeBufferPointer { Self.quotedRun($0, from: pos) }
+                column += chars
                 if end > pos {
-                    storage.append(contentsOf: chunk[pos..<end])
+                    chunk.withUnsafeBufferPointer { storage.append(contentsOf: UnsafeBufferPointer(rebasing: $0[pos..<end])) }
                     lastWasCR = false
                     pos = end
                     continue
@@ -314,14 +309,9 @@ public final class CSVReader {
             }
             state = .unquoted
             // Bulk-copy unquoted data.
-            var end = pos
-            while end < chunk.count {
-                let c = chunk[end]
-                if c == delim || c == 0x0A || c == 0x0D || (c == 0x22 && end > pos) { break }
-                if c & 0xC0 != 0x80 { column += 1 }
-                end += 1
-            }
-            storage.append(contentsOf: chunk[pos..<end])
+            let (end, chars) = chunk.withUnsafeBufferPointer { Self.unquotedRun($0, from: pos, delimiter: delim) }
+            column += chars
+            chunk.withUnsafeBufferPointer { storage.append(contentsOf: UnsafeBufferPointer(rebasing: $0[pos..<end])) }
             pos = end
             if storage.count > maxRecordBytes {
                 // A record with no line break for megabytes (a 2 GB line) would otherwise be held whole.
@@ -343,6 +333,34 @@ public final class CSVReader {
         if !sawAnything && ends.isEmpty && storage.isEmpty { return .end }
         ends.append(storage.count)
         return .record(CSVRecord(line: startLine, endLine: line, storage: storage, ends: ends))
+    }
+
+    /// End of the run of bytes from `from` inside a quoted field (up to a quote or line break), and
+    /// the characters in it.
+    @inline(__always)
+    private static func quotedRun(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> (Int, Int) {
+        var end = from, chars = 0
+        while end < b.count {
+            let c = b[end]
+            if c == 0x22 || c == 0x0A || c == 0x0D { break }
+            if c & 0xC0 != 0x80 { chars += 1 }
+            end += 1
+        }
+        return (end, chars)
+    }
+
+    /// End of the run of unquoted data from `from` (up to a delimiter, line break or a later quote),
+    /// and the characters in it.
+    @inline(__always)
+    private static func unquotedRun(_ b: UnsafeBufferPointer<UInt8>, from: Int, delimiter: UInt8) -> (Int, Int) {
+        var end = from, chars = 0
+        while end < b.count {
+            let c = b[end]
+            if c == delimiter || c == 0x0A || c == 0x0D || (c == 0x22 && end > from) { break }
+            if c & 0xC0 != 0x80 { chars += 1 }
+            end += 1
+        }
+        return (end, chars)
     }
 
     @inline(__always)

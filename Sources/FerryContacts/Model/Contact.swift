@@ -57,10 +57,11 @@ public struct Contact: ItemPayload, Equatable {
     /// (`numberedFrom: 1` gives `workEmail1`, `workEmail2`, …).
     public mutating func appendNumbered(_ base: String, _ value: String, numberedFrom: Int = 2) {
         guard !value.isEmpty else { return }
-        if numberedFrom > 1 && self[base] == nil { self[base] = value; return }
+        // One scan per name tried (the subscript would look each name up twice).
+        if numberedFrom > 1 && index(of: base) == nil { fields.append(ContactField(base, value)); return }
         var n = numberedFrom
-        while self[base + String(n)] != nil { n += 1 }
-        self[base + String(n)] = value
+        while index(of: base + String(n)) != nil { n += 1 }
+        fields.append(ContactField(base + String(n), value))
     }
 
     /// Every value of a numbered family in order: `email`, `email2`, … (stops at the first gap after 2,
@@ -110,8 +111,12 @@ public struct Contact: ItemPayload, Equatable {
 
     /// Index of the attribute named `name` (ASCII case-insensitive; exact for other characters).
     public func index(of name: String) -> Int? {
-        for i in fields.indices where fields[i].name.equalsIgnoringASCIICase(name) { return i }
-        return nil
+        let n = name.utf8.count
+        return fields.withUnsafeBufferPointer { f in
+            // Lengths first: most names differ in length, and that needs no byte compare.
+            for i in 0..<f.count where f[i].name.utf8.count == n && f[i].name.equalsIgnoringASCIICase(name) { return i }
+            return nil
+        }
     }
 
     public mutating func removeAll(where predicate: (ContactField) -> Bool) {
@@ -240,6 +245,10 @@ extension String {
     func equalsIgnoringASCIICase(_ other: String) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
+        // Contiguous UTF-8 (native and small strings): a byte loop over both.
+        if let same = a.withContiguousStorageIfAvailable({ x in
+            b.withContiguousStorageIfAvailable { y in Self.equalIgnoringASCIICase(x, y) }
+        }), let same { return same }
         var i = a.startIndex, j = b.startIndex
         while i != a.endIndex {
             var x = a[i], y = b[j]
@@ -249,6 +258,22 @@ extension String {
                 if x != y { return false }
             }
             i = a.index(after: i); j = b.index(after: j)
+        }
+        return true
+    }
+
+    /// Two byte runs of the same length, equal but for ASCII letter case.
+    @inline(__always)
+    static func equalIgnoringASCIICase(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < x.count {
+            var p = x[i], q = y[i]
+            if p != q {
+                if p >= 0x41 && p <= 0x5A { p |= 0x20 }
+                if q >= 0x41 && q <= 0x5A { q |= 0x20 }
+                if p != q { return false }
+            }
+            i += 1
         }
         return true
     }

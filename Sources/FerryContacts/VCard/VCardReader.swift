@@ -10,6 +10,8 @@ public final class VCardReader: ItemReader {
     private let lines: ContentLineReader
     private let log: DiagnosticLog
     private let name: String
+    /// Bytes of the previous card.
+    private var lastRawCount = 1024
 
     public init(source: ByteSource, options: ReadOptions = ReadOptions(), log: DiagnosticLog) {
         self.lines = ContentLineReader(source: source, options: .init(quotedPrintableSoftBreaks: true))
@@ -21,6 +23,8 @@ public final class VCardReader: ItemReader {
         // The card's physical bytes (with the blank or stray lines before it), for a byte-identical
         // write-back while the contact is unchanged.
         var raw: [UInt8] = []
+        raw.reserveCapacity(lastRawCount)  // sized like the card before: not grown line by line
+        defer { lastRawCount = max(256, raw.count) }
         // Find BEGIN:VCARD.
         var beginLine = 0
         while true {
@@ -55,8 +59,9 @@ public final class VCardReader: ItemReader {
                 continue
             }
             let upper = cl.name  // ContentLine upper-cases names
-            if upper == "BEGIN" && cl.valueString.uppercased() == "VCARD" { depth += 1; continue }
-            if upper == "END" && cl.valueString.uppercased() == "VCARD" {
+            let nameLength = upper.utf8.count  // most lines are neither BEGIN nor END: no compare
+            if nameLength == 5 && upper == "BEGIN" && cl.valueString.uppercased() == "VCARD" { depth += 1; continue }
+            if nameLength == 3 && upper == "END" && cl.valueString.uppercased() == "VCARD" {
                 if depth > 0 { depth -= 1; continue }
                 ended = true
                 break
@@ -182,7 +187,7 @@ struct VCardContactBuilder {
 
     private mutating func setOrKeep(_ field: String, _ value: String, _ cl: ContentLine) {
         if value.isEmpty { return }
-        if contact[field] == nil { contact[field] = value } else { keep(cl) }
+        if !contact.setIfAbsent(field, value) { keep(cl) }
     }
 
     private mutating func keep(_ cl: ContentLine) {
@@ -194,7 +199,8 @@ struct VCardContactBuilder {
         let bytes = cl.line.bytes
         let end = cl.nameStart + cl.name.utf8.count
         let written = end <= bytes.count ? String(decoding: bytes[cl.nameStart..<end], as: UTF8.self) : cl.name
-        let name = written.uppercased() == cl.name.uppercased() ? written : cl.name
+        let name = written.equalsIgnoringASCIICase(cl.name) || written.uppercased() == cl.name.uppercased()
+            ? written : cl.name
         contact.properties.append(ContactProperty(group: cl.group, name: name, parameters: params,
                                                   rawValue: cl.valueString))
     }
@@ -217,7 +223,15 @@ struct VCardContactBuilder {
     /// The value bytes after transfer decoding (quoted-printable) and charset decoding, as UTF-8.
     /// The value bytes, transfer- and charset-decoded when parameters say so (nil: use `cl.value`).
     private func decodedIfNeeded(_ cl: ContentLine) -> [UInt8]? {
-        cl.parameters.isEmpty ? nil : decodedBytes(cl)
+        if cl.parameters.isEmpty { return nil }
+        // Parameter names are upper case already (ContentParameter); only ENCODING, CHARSET and a bare
+        // QUOTED-PRINTABLE change the bytes, so a line without them is used as it is.
+        for p in cl.parameters {
+            if p.hasValue ? (p.name == "ENCODING" || p.name == "CHARSET") : p.name == "QUOTED-PRINTABLE" {
+                return decodedBytes(cl)
+            }
+        }
+        return nil
     }
 
     private func decodedBytes(_ cl: ContentLine) -> [UInt8] {
@@ -292,6 +306,13 @@ enum VCardTypes {
 enum VCardDates {
     /// `19680314` → `1968-03-14`; `--0314` → `--03-14`; anything else unchanged (time parts dropped).
     static func normalise(_ s: String) -> String {
+        // Fast path: ASCII without `T`, not `--…`, with a byte that is not a digit (`1968-03-14`)
+        // comes back unchanged below; so it is returned at once.
+        let u = s.utf8
+        if u.count >= 2, u.allSatisfy({ $0 < 0x80 && $0 != 0x54 }), !u.starts(with: [0x2D, 0x2D]),
+           u.contains(where: { $0 < 0x30 || $0 > 0x39 }) {
+            return s
+        }
         var d = s
         // A date-time (`19680314T120000Z`, `1968-03-14T12:00:00`): the date part; other text as is.
         if let t = d.firstIndex(of: "T"), d[..<t].count >= 8, d[..<t].allSatisfy({ $0.isNumber || $0 == "-" }) {
@@ -397,23 +418,52 @@ struct TypeSet {
             if !p.hasValue {
                 add(p.name)
             } else if p.name == "TYPE" {
-                for v in p.values {
-                    for t in v.split(separator: ",") { add(t) }
-                }
+                for v in p.values { addList(v) }
             } else if p.name == "PREF" {
                 bits |= 1 << 9
             }
         }
     }
 
-    private mutating func add<S: StringProtocol>(_ token: S) {
-        let n = token.utf8.count
-        guard n >= 3 && n <= 6 else { return }
-        for (i, k) in Self.known.enumerated() where k.utf8.count == n {
-            if zip(token.utf8, k.utf8).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }) {
-                bits |= 1 << i
-                return
+    private mutating func add(_ token: String) {
+        var token = token
+        token.withUTF8 { add(bytes: $0) }
+    }
+
+    /// Adds each comma-separated token of a TYPE value.
+    private mutating func addList(_ value: String) {
+        var value = value
+        value.withUTF8 { b in
+            var start = 0, i = 0
+            while i <= b.count {
+                if i == b.count || b[i] == 0x2C {
+                    if i > start { add(bytes: UnsafeBufferPointer(rebasing: b[start..<i])) }
+                    start = i + 1
+                }
+                i += 1
             }
+        }
+    }
+
+    /// The known tokens as lower-case bytes and their length, packed in a UInt64 each (3 to 6 bytes).
+    private static let packed: [UInt64] = known.map { k in
+        var v = UInt64(k.utf8.count) << 56
+        for (i, c) in k.utf8.enumerated() { v |= UInt64(c) << (8 * i) }
+        return v
+    }
+
+    private mutating func add(bytes b: UnsafeBufferPointer<UInt8>) {
+        let n = b.count
+        guard n >= 3 && n <= 6 else { return }
+        var v = UInt64(n) << 56
+        for i in 0..<n {
+            var c = b[i]
+            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+            v |= UInt64(c) << (8 * i)
+        }
+        for (i, k) in Self.packed.enumerated() where k == v {
+            bits |= 1 << i
+            return
         }
     }
 

@@ -266,19 +266,23 @@ struct CardOutput {
                 while k < want, j < n, b[j] & 0xC0 == 0x80 { j += 1; k += 1 }
                 return j
             }
+            // Bytes placed on the current physical line but not yet copied: `segment..<i`.
+            var segment = 0
             while i < n {
                 var unitEnd = i + 1
                 let lead = b[i]
                 if lead == 0x5C, unitEnd < n { unitEnd = sequenceEnd(unitEnd) } else if lead >= 0xC0 { unitEnd = sequenceEnd(i) }
                 let length = unitEnd - i
                 if used + length > limit && used > 1 {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment..<i]))
                     out.append(0x0D); out.append(0x0A); out.append(0x20)
+                    segment = i
                     used = 1
                 }
-                for k in i..<unitEnd { out.append(b[k]) }
                 used += length
                 i = unitEnd
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment..<n]))
         }
         out.append(0x0D); out.append(0x0A)
     }
