@@ -5,7 +5,7 @@ import FerryMIME
 
 /// Reads Atom 1.0 and 0.3, RSS 0.9x, 1.0 (RDF) and 2.0 feeds, streaming: the input is decoded to UTF-8
 /// (`FeedInput`), repaired (`Repairer`) and pushed through libxml2's SAX2 parser in recovery mode in
-/// 64 KiB pieces; each entry becomes an item as soon as its end tag is parsed, so memory stays flat
+/// 256 KiB pieces; each entry becomes an item as soon as its end tag is parsed, so memory stays flat
 /// whatever the feed's size. Every repair is a warning with line and column (the first ten of a kind
 /// one by one, then a count). Input that is not XML at all, or XML that is not a feed, is an error.
 public final class FeedReader: ItemReader {
@@ -252,14 +252,24 @@ final class SAXState {
 
     /// Names and namespace URIs come from libxml2's dictionary (one pointer per distinct string for the
     /// parser's life), so their Swift strings are made once.
+    /// A feed uses a few dozen names: a linear scan of pointers beats hashing them; past that, a dictionary.
+    private var nameKeys: [UnsafePointer<xmlChar>] = []
+    private var nameValues: [String] = []
     private var names: [UnsafePointer<xmlChar>: String] = [:]
-    private var families: [UnsafePointer<xmlChar>: Family] = [:]
+    private var familyKeys: [UnsafePointer<xmlChar>] = []
+    private var familyValues: [Family] = []
 
     private func string(_ p: UnsafePointer<xmlChar>?) -> String? {
         guard let p else { return nil }
+        if let k = nameKeys.firstIndex(of: p) { return nameValues[k] }
         if let s = names[p] { return s }
         let s = String(cString: p)
-        names[p] = s
+        if nameKeys.count < 64 {
+            nameKeys.append(p)
+            nameValues.append(s)
+        } else {
+            names[p] = s
+        }
         return s
     }
 
@@ -311,11 +321,14 @@ final class SAXState {
         let prefix = string(prefixPointer)
         let uri = string(uriPointer)
         let fam: Family
-        if let uriPointer, let known = families[uriPointer] {
-            fam = known
+        if let uriPointer, let k = familyKeys.firstIndex(of: uriPointer) {
+            fam = familyValues[k]
         } else {
             fam = family(uri, prefix: prefix)
-            if let uriPointer { families[uriPointer] = fam }
+            if let uriPointer, familyKeys.count < 64 {
+                familyKeys.append(uriPointer)
+                familyValues.append(fam)
+            }
         }
         if depth == 1 {
             rootElement(local, uri: uri, attributeCount, attributes)
@@ -535,6 +548,16 @@ final class SAXState {
         return (t.isEmpty ? nil : t, nil)
     }
 
+    /// Contains '<' or "=?" (compared as bytes: Foundation's `contains` is a locale-aware search).
+    static func mayBeRawSender(_ s: String) -> Bool {
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if b == 0x3C || (b == 0x3F && previous == 0x3D) { return true }
+            previous = b
+        }
+        return false
+    }
+
     private func entryField(_ c: Capture) {
         // Moved out and back so its arrays and strings are never shared (no copy on write).
         guard var e = entry.take() else { return }
@@ -600,7 +623,7 @@ final class SAXState {
                 e.authorEmail = c.parts["email"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
                 e.authorURI = c.parts["uri"] ?? c.parts["url"] ?? e.authorURI
                 // Zimbra puts the raw sender (`"Name" <address>`, encoded words and all) in both name and email.
-                if let raw = e.authorEmail, raw.contains("<") || raw.contains("=?"),
+                if let raw = e.authorEmail, Self.mayBeRawSender(raw),
                    let mailbox = AddressList.parse(Array(raw.utf8)).flatMap(\.mailboxes).first {
                     report("feed.author", "<email> '\(raw)' is not an address; read as \(mailbox.name.map { "'\($0)' " } ?? "")<\(mailbox.address)>",
                            line: c.line, column: c.column)

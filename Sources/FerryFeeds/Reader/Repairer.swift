@@ -65,9 +65,23 @@ final class Repairer {
         guard index > lineScan, let base = b.baseAddress else { return }
         var count = 0
         var last = -1
-        for k in lineScan..<index where base[k] == 0x0A {
-            count += 1
-            last = k
+        var k = lineScan
+        // Eight bytes at a time: the bytes equal to LF are found exactly (no borrow between bytes).
+        while k + 8 <= index {
+            let x = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let lf = ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
+            if lf != 0 {
+                count += lf.nonzeroBitCount
+                last = k + (63 - lf.leadingZeroBitCount) / 8
+            }
+            k += 8
+        }
+        while k < index {
+            if base[k] == 0x0A {
+                count += 1
+                last = k
+            }
+            k += 1
         }
         if count > 0 {
             line += count
@@ -134,9 +148,21 @@ final class Repairer {
         outer: while i < n {
             switch state {
             case .text:
-                // Fast scan to the next byte of interest.
+                // Fast scan to the next byte of interest ('<' or '&'), eight bytes at a time: the lowest
+                // flagged byte of the zero-byte test is exact, so it gives the position itself.
+                let p = b.baseAddress!
+                while i + 8 <= n {
+                    let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                    let lt = w ^ 0x3C3C_3C3C_3C3C_3C3C, amp = w ^ 0x2626_2626_2626_2626
+                    let hit = (((lt &- 0x0101_0101_0101_0101) & ~lt) | ((amp &- 0x0101_0101_0101_0101) & ~amp)) & 0x8080_8080_8080_8080
+                    if hit != 0 {
+                        i += hit.trailingZeroBitCount >> 3
+                        break
+                    }
+                    i += 8
+                }
                 while i < n {
-                    let c = b[i]
+                    let c = p[i]
                     if c == 0x3C || c == 0x26 { break }
                     i += 1
                 }
@@ -229,6 +255,18 @@ final class Repairer {
                 }
                 i += 1
             case .comment, .cdata, .pi:
+                // Only a '>' can end these: jump to the next one and look at the two bytes before it.
+                let p = b.baseAddress!
+                let gt = Self.find(0x3E, p, from: i, to: n)
+                guard gt < n else {
+                    tail = n - i >= 2 ? (p[n - 2], p[n - 1]) : (tail.1, p[n - 1])
+                    i = n
+                    break outer
+                }
+                if gt > i {
+                    tail = gt - i >= 2 ? (p[gt - 2], p[gt - 1]) : (tail.1, p[gt - 1])
+                    i = gt
+                }
                 let c = b[i]
                 let done: Bool
                 switch state {
@@ -281,6 +319,21 @@ final class Repairer {
         syncLines(to: n - carry.count)
         // Line starts are kept in stream offsets; `base` advances by what was consumed.
         base += n - carry.count
+    }
+
+    /// The index of the first `byte` in p[from..<to], or `to`; eight bytes at a time.
+    @inline(__always)
+    private static func find(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int {
+        var i = from
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        while i + 8 <= n {
+            let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ pattern
+            let hit = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if hit != 0 { return i + hit.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n, p[i] != byte { i += 1 }
+        return i
     }
 
     private func escapeLT(_ i: Int) {
