@@ -308,7 +308,7 @@ final class SAXState {
                 }
                 markupNames.append(local)
                 capMarkup += Array("<\(local)".utf8)
-                for (k, v) in Self.orderedAttributes(attributeCount, attributes) where k != "xmlns" {
+                for (k, v) in orderedAttributes(attributeCount, attributes) where k != "xmlns" {
                     capMarkup += Array(" \(k)=\"".utf8)
                     XMLEscape.append(v, to: &capMarkup, attribute: true)
                     capMarkup.append(0x22)
@@ -342,7 +342,7 @@ final class SAXState {
             entryDepth = depth
             var e = FeedEntry(feed: feed)
             entryHasID = false
-            let attrs = Self.attributes(attributeCount, attributes)
+            let attrs = self.attributes(attributeCount, attributes)
             if let about = attrs["rdf:about"] ?? attrs["about"] {
                 e.id = about
                 entryHasID = true
@@ -360,12 +360,12 @@ final class SAXState {
             capHasMarkup = false
             capText.removeAll(keepingCapacity: true)
             capture = Capture(family: fam, local: local, qualified: prefix.map { "\($0):\(local)" } ?? local,
-                              attributes: Self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
+                              attributes: self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
         }
     }
 
     private func rootElement(_ local: String, uri: String?, _ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
-        let attrs = Self.attributes(count, attributes)
+        let attrs = self.attributes(count, attributes)
         switch (local, uri) {
         case ("feed", "http://purl.org/atom/ns#"): version = "atom03"; channelDepth = 1
         case ("feed", _): version = "atom10"; channelDepth = 1
@@ -433,7 +433,7 @@ final class SAXState {
             c.text = capText
             c.hasMarkup = capHasMarkup
             if capHasMarkup { c.markup = capMarkup }
-            if entry != nil { entryField(c) } else { channelField(c) }
+            if entry != nil { entryField(c, &entry!) } else { channelField(c) }
             return
         }
         if entry != nil, depth == entryDepth {
@@ -451,17 +451,20 @@ final class SAXState {
                                                     "source", "track", "wbr"]
     private func localNameAt() -> String { markupNames.popLast() ?? "span" }
 
-    private static func attributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [String: String] {
-        Dictionary(orderedAttributes(count, attributes), uniquingKeysWith: { first, _ in first })
+    private func attributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [String: String] {
+        guard count > 0 else { return [:] }
+        return Dictionary(orderedAttributes(count, attributes), uniquingKeysWith: { first, _ in first })
     }
 
     /// The attributes in document order (markup is rebuilt in that order: output never depends on hashing).
-    private static func orderedAttributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(String, String)] {
+    private func orderedAttributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(String, String)] {
         guard count > 0, let attributes else { return [] }
         var out: [(String, String)] = []
+        out.reserveCapacity(count)
         for k in 0..<count {
             guard let local = attributes[5 * k], let value = attributes[5 * k + 3], let end = attributes[5 * k + 4] else { continue }
-            let name = attributes[5 * k + 1].map { String(cString: $0) + ":" + String(cString: local) } ?? String(cString: local)
+            // Attribute names come from libxml2's dictionary too: their strings are cached by pointer.
+            let name = attributes[5 * k + 1].map { string($0)! + ":" + string(local)! } ?? string(local)!
             let bytes = UnsafeBufferPointer(start: value, count: end - value)
             // libxml2 hands an escaped '&' in attribute values on as "&#38;" when it does not substitute entities.
             if bytes.contains(0x26) {
@@ -558,10 +561,8 @@ final class SAXState {
         return false
     }
 
-    private func entryField(_ c: Capture) {
-        // Moved out and back so its arrays and strings are never shared (no copy on write).
-        guard var e = entry.take() else { return }
-        defer { entry = e }
+    /// `e` is the entry being built, modified in place (`&entry!`: no copy of the whole entry per field).
+    private func entryField(_ c: Capture, _ e: inout FeedEntry) {
         let atom = version?.hasPrefix("atom") == true
         switch (c.family, c.local) {
         case (.core, "title"):
@@ -681,7 +682,7 @@ final class SAXState {
     }
 
     private func finishEntry() {
-        guard var e = entry else { return }
+        guard var e = entry.take() else { return }
         e.feed = feed
         if !entryHasID, version == "atom10" {
             report("feed.entry-id", "Atom entry without <id> (invalid Atom 1.0; Zimbra writes these); a stable id is derived", line: entryLine, column: 1)
