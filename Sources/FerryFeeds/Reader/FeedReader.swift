@@ -152,7 +152,7 @@ final class SAXState {
         let family: Family
         let local: String
         let qualified: String
-        let attributes: [String: String]
+        let attributes: Attributes
         var text: [UInt8] = []
         var markup: [UInt8] = []
         var hasMarkup = false
@@ -164,7 +164,7 @@ final class SAXState {
         var childText: [UInt8] = []
         var parts: [String: String] = [:]
 
-        init(family: Family, local: String, qualified: String, attributes: [String: String], depth: Int, line: Int, column: Int) {
+        init(family: Family, local: String, qualified: String, attributes: Attributes, depth: Int, line: Int, column: Int) {
             self.family = family
             self.local = local
             self.qualified = qualified
@@ -252,24 +252,28 @@ final class SAXState {
 
     /// Names and namespace URIs come from libxml2's dictionary (one pointer per distinct string for the
     /// parser's life), so their Swift strings are made once.
-    /// A feed uses a few dozen names: a linear scan of pointers beats hashing them; past that, a dictionary.
-    private var nameKeys: [UnsafePointer<xmlChar>] = []
-    private var nameValues: [String] = []
+    /// A feed uses a few dozen names: a direct-mapped table of pointers beats hashing them.
+    private static let slots = 256
+    private var nameKeys = [UnsafePointer<xmlChar>?](repeating: nil, count: slots)
+    private var nameValues = [String](repeating: "", count: slots)
     private var names: [UnsafePointer<xmlChar>: String] = [:]
     private var familyKeys: [UnsafePointer<xmlChar>] = []
     private var familyValues: [Family] = []
 
     private func string(_ p: UnsafePointer<xmlChar>?) -> String? {
         guard let p else { return nil }
-        if let k = nameKeys.firstIndex(of: p) { return nameValues[k] }
-        if let s = names[p] { return s }
-        let s = String(cString: p)
-        if nameKeys.count < 64 {
-            nameKeys.append(p)
-            nameValues.append(s)
+        // Direct-mapped on the pointer's bits; the dictionary holds every name (slots get overwritten).
+        let slot = Int(truncatingIfNeeded: UInt(bitPattern: p) >> 4) & (Self.slots - 1)
+        if nameKeys[slot] == p { return nameValues[slot] }
+        let s: String
+        if let known = names[p] {
+            s = known
         } else {
+            s = String(cString: p)
             names[p] = s
         }
+        nameKeys[slot] = p
+        nameValues[slot] = s
         return s
     }
 
@@ -385,30 +389,71 @@ final class SAXState {
 
     /// The captured element's text (and, once it holds child elements, its markup) live here rather than
     /// in `Capture`: `characters` is the hottest callback (once per entity reference in escaped HTML).
-    private var capturing = false
-    private var inChild = false
-    private var capText: [UInt8] = []
-    private var capMarkup: [UInt8] = []
-    private var capHasMarkup = false
-    private var capChildText: [UInt8] = []
+    /// They sit behind a pointer the state owns (a `let`): Swift checks exclusive access to a class's
+    /// `var`s at run time on every access, which cost more than the appends themselves.
+    private struct CaptureBuffers {
+        var capturing = false
+        var inChild = false
+        var hasMarkup = false
+        var text: [UInt8] = []
+        var markup: [UInt8] = []
+        var childText: [UInt8] = []
+    }
+    private let buffers: UnsafeMutablePointer<CaptureBuffers> = {
+        let p = UnsafeMutablePointer<CaptureBuffers>.allocate(capacity: 1)
+        p.initialize(to: CaptureBuffers())
+        return p
+    }()
+    private var capturing: Bool {
+        get { buffers.pointee.capturing }
+        set { buffers.pointee.capturing = newValue }
+    }
+    private var inChild: Bool {
+        get { buffers.pointee.inChild }
+        set { buffers.pointee.inChild = newValue }
+    }
+    private var capHasMarkup: Bool {
+        get { buffers.pointee.hasMarkup }
+        set { buffers.pointee.hasMarkup = newValue }
+    }
+    private var capText: [UInt8] {
+        get { buffers.pointee.text }
+        _modify { yield &buffers.pointee.text }
+    }
+    private var capMarkup: [UInt8] {
+        get { buffers.pointee.markup }
+        _modify { yield &buffers.pointee.markup }
+    }
+    private var capChildText: [UInt8] {
+        get { buffers.pointee.childText }
+        _modify { yield &buffers.pointee.childText }
+    }
+
+    deinit {
+        buffers.deinitialize(count: 1)
+        buffers.deallocate()
+    }
 
     func characters(_ ch: UnsafePointer<xmlChar>, _ length: Int) {
-        guard capturing else { return }
+        let b = buffers
+        guard b.pointee.capturing else { return }
         let buffer = UnsafeBufferPointer(start: ch, count: length)
-        if inChild {
-            capChildText.append(contentsOf: buffer)
+        if b.pointee.inChild {
+            b.pointee.childText.append(contentsOf: buffer)
         } else {
-            capText.append(contentsOf: buffer)
-            if capHasMarkup { Self.escape(buffer, into: &capMarkup) }
+            b.pointee.text.append(contentsOf: buffer)
+            if b.pointee.hasMarkup { Self.escape(buffer, into: &b.pointee.markup) }
         }
     }
+
+    private static let escapedAmp: [UInt8] = Array("&amp;".utf8), escapedLT: [UInt8] = Array("&lt;".utf8), escapedGT: [UInt8] = Array("&gt;".utf8)
 
     static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         for b in bytes {
             switch b {
-            case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
-            case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
-            case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
+            case 0x26: out.append(contentsOf: escapedAmp)
+            case 0x3C: out.append(contentsOf: escapedLT)
+            case 0x3E: out.append(contentsOf: escapedGT)
             default: out.append(b)
             }
         }
@@ -451,9 +496,35 @@ final class SAXState {
                                                     "source", "track", "wbr"]
     private func localNameAt() -> String { markupNames.popLast() ?? "span" }
 
-    private func attributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [String: String] {
-        guard count > 0 else { return [:] }
-        return Dictionary(orderedAttributes(count, attributes), uniquingKeysWith: { first, _ in first })
+    /// An element's attributes by name (the first of a repeated name wins). A few per element: a
+    /// linear search beats building a dictionary.
+    struct Attributes {
+        private(set) var pairs: [(key: String, value: String)] = []
+
+        init(_ ordered: [(String, String)]) {
+            pairs.reserveCapacity(ordered.count)
+            if ordered.count > 16 {
+                var seen = Set<String>()
+                for (k, v) in ordered where seen.insert(k).inserted { pairs.append((k, v)) }
+            } else {
+                for (k, v) in ordered where !pairs.contains(where: { $0.key == k }) { pairs.append((k, v)) }
+            }
+        }
+
+        subscript(_ name: String) -> String? {
+            for p in pairs where p.key == name { return p.value }
+            return nil
+        }
+
+        var isEmpty: Bool { pairs.isEmpty }
+
+        func sorted(by order: ((key: String, value: String), (key: String, value: String)) -> Bool) -> [(key: String, value: String)] {
+            pairs.sorted(by: order)
+        }
+    }
+
+    private func attributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Attributes {
+        Attributes(orderedAttributes(count, attributes))
     }
 
     /// The attributes in document order (markup is rebuilt in that order: output never depends on hashing).
