@@ -253,7 +253,7 @@ final class SAXState {
     /// Names and namespace URIs come from libxml2's dictionary (one pointer per distinct string for the
     /// parser's life), so their Swift strings are made once.
     /// A feed uses a few dozen names: a direct-mapped table of pointers beats hashing them.
-    private static let slots = 256
+    private static let slots = 256  // the hash below keeps 8 bits
     private var nameKeys = [UnsafePointer<xmlChar>?](repeating: nil, count: slots)
     private var nameValues = [String](repeating: "", count: slots)
     private var names: [UnsafePointer<xmlChar>: String] = [:]
@@ -263,7 +263,8 @@ final class SAXState {
     private func string(_ p: UnsafePointer<xmlChar>?) -> String? {
         guard let p else { return nil }
         // Direct-mapped on the pointer's bits; the dictionary holds every name (slots get overwritten).
-        let slot = Int(truncatingIfNeeded: UInt(bitPattern: p) >> 4) & (Self.slots - 1)
+        // (libxml2 packs the names one after another: Fibonacci hashing spreads neighbours.)
+        let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: p)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
         if nameKeys[slot] == p { return nameValues[slot] }
         let s: String
         if let known = names[p] {
@@ -501,7 +502,11 @@ final class SAXState {
     struct Attributes {
         private(set) var pairs: [(key: String, value: String)] = []
 
-        init(_ ordered: [(String, String)]) {
+        init(_ ordered: [(key: String, value: String)]) {
+            if ordered.count <= 1 || (ordered.count <= 16 && !Self.hasRepeats(ordered)) {
+                pairs = ordered
+                return
+            }
             pairs.reserveCapacity(ordered.count)
             if ordered.count > 16 {
                 var seen = Set<String>()
@@ -509,6 +514,11 @@ final class SAXState {
             } else {
                 for (k, v) in ordered where !pairs.contains(where: { $0.key == k }) { pairs.append((k, v)) }
             }
+        }
+
+        private static func hasRepeats(_ ordered: [(key: String, value: String)]) -> Bool {
+            for k in 1..<ordered.count where ordered[..<k].contains(where: { $0.key == ordered[k].key }) { return true }
+            return false
         }
 
         subscript(_ name: String) -> String? {
@@ -528,9 +538,9 @@ final class SAXState {
     }
 
     /// The attributes in document order (markup is rebuilt in that order: output never depends on hashing).
-    private func orderedAttributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(String, String)] {
+    private func orderedAttributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(key: String, value: String)] {
         guard count > 0, let attributes else { return [] }
-        var out: [(String, String)] = []
+        var out: [(key: String, value: String)] = []
         out.reserveCapacity(count)
         for k in 0..<count {
             guard let local = attributes[5 * k], let value = attributes[5 * k + 3], let end = attributes[5 * k + 4] else { continue }

@@ -191,6 +191,13 @@ final class Repairer {
                     guard j < n, b[j] == 0x3E else { escapeLT(i); i += 1; continue }
                     var nameEnd = i + 2
                     while nameEnd < j, Self.isNameChar(b[nameEnd]) { nameEnd += 1 }
+                    // The usual case, the end tag of the innermost open element, compares in place.
+                    if let top = stack.last, top.elementsEqual(UnsafeBufferPointer(rebasing: b[(i + 2)..<nameEnd])) {
+                        stack.removeLast()
+                        if stack.isEmpty { rootClosed = true }
+                        i = j + 1
+                        continue
+                    }
                     let name = Array(b[(i + 2)..<nameEnd])
                     if let top = stack.last, top == name {
                         stack.removeLast()

@@ -127,7 +127,11 @@ public enum FeedDate {
     /// ISO 8601 profile: `YYYY-MM-DD` then optionally `T` or space, `hh:mm[:ss[.frac]]`, then `Z`,
     /// `±hh:mm`, `±hhmm`, `±hh` or nothing (read as UTC).
     static func iso8601(_ s: String) -> Date? {
-        let b = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { iso8601($0) }
+    }
+
+    private static func iso8601(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         var i = 0
         func digits(_ n: Int) -> Int? {
             guard i + n <= b.count else { return nil }
