@@ -144,7 +144,7 @@ final class FeedInput {
             raw = f
         } else {
             guard !done else { return ([], true) }
-            raw = try source.read(upTo: 1 << 18)
+            raw = try source.read(upTo: 1 << 16)
         }
         let final = raw.isEmpty
         if final { done = true }

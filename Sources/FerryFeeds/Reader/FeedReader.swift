@@ -5,7 +5,7 @@ import FerryMIME
 
 /// Reads Atom 1.0 and 0.3, RSS 0.9x, 1.0 (RDF) and 2.0 feeds, streaming: the input is decoded to UTF-8
 /// (`FeedInput`), repaired (`Repairer`) and pushed through libxml2's SAX2 parser in recovery mode in
-/// 256 KiB pieces; each entry becomes an item as soon as its end tag is parsed, so memory stays flat
+/// 64 KiB pieces; each entry becomes an item as soon as its end tag is parsed, so memory stays flat
 /// whatever the feed's size. Every repair is a warning with line and column (the first ten of a kind
 /// one by one, then a count). Input that is not XML at all, or XML that is not a feed, is an error.
 public final class FeedReader: ItemReader {

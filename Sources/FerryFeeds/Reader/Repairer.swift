@@ -29,7 +29,7 @@ final class Repairer {
 
     private var state = State.text
     private var carry: [UInt8] = []
-    private var stack: [[UInt8]] = []
+    private var stack = NameStack()
     private var openName: [UInt8] = []
     private var lastTagByte: UInt8 = 0
     private var tail: (UInt8, UInt8) = (0, 0)
@@ -192,15 +192,15 @@ final class Repairer {
                     var nameEnd = i + 2
                     while nameEnd < j, Self.isNameChar(b[nameEnd]) { nameEnd += 1 }
                     // The usual case, the end tag of the innermost open element, compares in place.
-                    if let top = stack.last, top.elementsEqual(UnsafeBufferPointer(rebasing: b[(i + 2)..<nameEnd])) {
-                        stack.removeLast()
+                    if stack.topEquals(UnsafeBufferPointer(rebasing: b[(i + 2)..<nameEnd])) {
+                        stack.drop()
                         if stack.isEmpty { rootClosed = true }
                         i = j + 1
                         continue
                     }
                     let name = Array(b[(i + 2)..<nameEnd])
-                    if let top = stack.last, top == name {
-                        stack.removeLast()
+                    if stack.topEquals(name) {
+                        stack.drop()
                         if stack.isEmpty { rootClosed = true }
                     } else if let depth = stack.lastIndex(of: name) {
                         flush(i)
@@ -209,7 +209,7 @@ final class Repairer {
                             emit("feed.unclosed", "<\(String(decoding: open, as: UTF8.self))> is not closed before </\(String(decoding: name, as: UTF8.self))>; closed there", column: column(i))
                             out += [0x3C, 0x2F] + open + [0x3E]
                         }
-                        stack.removeLast()
+                        stack.drop()
                         if stack.isEmpty { rootClosed = true }
                         runStart = i
                     } else {
@@ -224,7 +224,8 @@ final class Repairer {
                     var j = i + 1
                     while j < n, Self.isNameChar(b[j]) { j += 1 }
                     if j >= n, hold(i) { break outer }
-                    openName = Array(b[(i + 1)..<j])
+                    openName.removeAll(keepingCapacity: true)
+                    openName.append(contentsOf: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]))
                     lastTagByte = 0
                     state = .tag(quote: 0)
                     i = j
@@ -403,4 +404,48 @@ final class Repairer {
         runStart = i
         return true
     }
+}
+
+/// The names of the open elements, innermost last, in one byte array (no allocation per element).
+struct NameStack {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+
+    var isEmpty: Bool { ends.isEmpty }
+    var count: Int { ends.count }
+
+    private func range(_ k: Int) -> Range<Int> { (k == 0 ? 0 : ends[k - 1])..<ends[k] }
+
+    mutating func append(_ name: [UInt8]) {
+        bytes.append(contentsOf: name)
+        ends.append(bytes.count)
+    }
+
+    func topEquals<C: Collection>(_ name: C) -> Bool where C.Element == UInt8 {
+        guard !ends.isEmpty else { return false }
+        return bytes[range(ends.count - 1)].elementsEqual(name)
+    }
+
+    func lastIndex(of name: [UInt8]) -> Int? {
+        var k = ends.count - 1
+        while k >= 0 {
+            if bytes[range(k)].elementsEqual(name) { return k }
+            k -= 1
+        }
+        return nil
+    }
+
+    /// Removes the innermost name.
+    mutating func drop() {
+        ends.removeLast()
+        bytes.removeSubrange((ends.last ?? 0)...)
+    }
+
+    mutating func removeLast() -> [UInt8] {
+        let name = Array(bytes[range(ends.count - 1)])
+        drop()
+        return name
+    }
+
+    mutating func popLast() -> [UInt8]? { isEmpty ? nil : removeLast() }
 }
