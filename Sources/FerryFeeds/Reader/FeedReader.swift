@@ -152,7 +152,7 @@ final class SAXState {
         let family: Family
         let local: String
         let qualified: String
-        let attributes: [String: String]
+        let attributes: Attributes
         var text: [UInt8] = []
         var markup: [UInt8] = []
         var hasMarkup = false
@@ -164,7 +164,7 @@ final class SAXState {
         var childText: [UInt8] = []
         var parts: [String: String] = [:]
 
-        init(family: Family, local: String, qualified: String, attributes: [String: String], depth: Int, line: Int, column: Int) {
+        init(family: Family, local: String, qualified: String, attributes: Attributes, depth: Int, line: Int, column: Int) {
             self.family = family
             self.local = local
             self.qualified = qualified
@@ -252,14 +252,29 @@ final class SAXState {
 
     /// Names and namespace URIs come from libxml2's dictionary (one pointer per distinct string for the
     /// parser's life), so their Swift strings are made once.
+    /// A feed uses a few dozen names: a direct-mapped table of pointers beats hashing them.
+    private static let slots = 256  // the hash below keeps 8 bits
+    private var nameKeys = [UnsafePointer<xmlChar>?](repeating: nil, count: slots)
+    private var nameValues = [String](repeating: "", count: slots)
     private var names: [UnsafePointer<xmlChar>: String] = [:]
-    private var families: [UnsafePointer<xmlChar>: Family] = [:]
+    private var familyKeys: [UnsafePointer<xmlChar>] = []
+    private var familyValues: [Family] = []
 
     private func string(_ p: UnsafePointer<xmlChar>?) -> String? {
         guard let p else { return nil }
-        if let s = names[p] { return s }
-        let s = String(cString: p)
-        names[p] = s
+        // Direct-mapped on the pointer's bits; the dictionary holds every name (slots get overwritten).
+        // (libxml2 packs the names one after another: Fibonacci hashing spreads neighbours.)
+        let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: p)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        if nameKeys[slot] == p { return nameValues[slot] }
+        let s: String
+        if let known = names[p] {
+            s = known
+        } else {
+            s = String(cString: p)
+            names[p] = s
+        }
+        nameKeys[slot] = p
+        nameValues[slot] = s
         return s
     }
 
@@ -298,7 +313,7 @@ final class SAXState {
                 }
                 markupNames.append(local)
                 capMarkup += Array("<\(local)".utf8)
-                for (k, v) in Self.orderedAttributes(attributeCount, attributes) where k != "xmlns" {
+                for (k, v) in orderedAttributes(attributeCount, attributes) where k != "xmlns" {
                     capMarkup += Array(" \(k)=\"".utf8)
                     XMLEscape.append(v, to: &capMarkup, attribute: true)
                     capMarkup.append(0x22)
@@ -311,11 +326,14 @@ final class SAXState {
         let prefix = string(prefixPointer)
         let uri = string(uriPointer)
         let fam: Family
-        if let uriPointer, let known = families[uriPointer] {
-            fam = known
+        if let uriPointer, let k = familyKeys.firstIndex(of: uriPointer) {
+            fam = familyValues[k]
         } else {
             fam = family(uri, prefix: prefix)
-            if let uriPointer { families[uriPointer] = fam }
+            if let uriPointer, familyKeys.count < 64 {
+                familyKeys.append(uriPointer)
+                familyValues.append(fam)
+            }
         }
         if depth == 1 {
             rootElement(local, uri: uri, attributeCount, attributes)
@@ -329,7 +347,7 @@ final class SAXState {
             entryDepth = depth
             var e = FeedEntry(feed: feed)
             entryHasID = false
-            let attrs = Self.attributes(attributeCount, attributes)
+            let attrs = self.attributes(attributeCount, attributes)
             if let about = attrs["rdf:about"] ?? attrs["about"] {
                 e.id = about
                 entryHasID = true
@@ -347,12 +365,12 @@ final class SAXState {
             capHasMarkup = false
             capText.removeAll(keepingCapacity: true)
             capture = Capture(family: fam, local: local, qualified: prefix.map { "\($0):\(local)" } ?? local,
-                              attributes: Self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
+                              attributes: self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
         }
     }
 
     private func rootElement(_ local: String, uri: String?, _ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
-        let attrs = Self.attributes(count, attributes)
+        let attrs = self.attributes(count, attributes)
         switch (local, uri) {
         case ("feed", "http://purl.org/atom/ns#"): version = "atom03"; channelDepth = 1
         case ("feed", _): version = "atom10"; channelDepth = 1
@@ -372,30 +390,71 @@ final class SAXState {
 
     /// The captured element's text (and, once it holds child elements, its markup) live here rather than
     /// in `Capture`: `characters` is the hottest callback (once per entity reference in escaped HTML).
-    private var capturing = false
-    private var inChild = false
-    private var capText: [UInt8] = []
-    private var capMarkup: [UInt8] = []
-    private var capHasMarkup = false
-    private var capChildText: [UInt8] = []
+    /// They sit behind a pointer the state owns (a `let`): Swift checks exclusive access to a class's
+    /// `var`s at run time on every access, which cost more than the appends themselves.
+    private struct CaptureBuffers {
+        var capturing = false
+        var inChild = false
+        var hasMarkup = false
+        var text: [UInt8] = []
+        var markup: [UInt8] = []
+        var childText: [UInt8] = []
+    }
+    private let buffers: UnsafeMutablePointer<CaptureBuffers> = {
+        let p = UnsafeMutablePointer<CaptureBuffers>.allocate(capacity: 1)
+        p.initialize(to: CaptureBuffers())
+        return p
+    }()
+    private var capturing: Bool {
+        get { buffers.pointee.capturing }
+        set { buffers.pointee.capturing = newValue }
+    }
+    private var inChild: Bool {
+        get { buffers.pointee.inChild }
+        set { buffers.pointee.inChild = newValue }
+    }
+    private var capHasMarkup: Bool {
+        get { buffers.pointee.hasMarkup }
+        set { buffers.pointee.hasMarkup = newValue }
+    }
+    private var capText: [UInt8] {
+        get { buffers.pointee.text }
+        _modify { yield &buffers.pointee.text }
+    }
+    private var capMarkup: [UInt8] {
+        get { buffers.pointee.markup }
+        _modify { yield &buffers.pointee.markup }
+    }
+    private var capChildText: [UInt8] {
+        get { buffers.pointee.childText }
+        _modify { yield &buffers.pointee.childText }
+    }
+
+    deinit {
+        buffers.deinitialize(count: 1)
+        buffers.deallocate()
+    }
 
     func characters(_ ch: UnsafePointer<xmlChar>, _ length: Int) {
-        guard capturing else { return }
+        let b = buffers
+        guard b.pointee.capturing else { return }
         let buffer = UnsafeBufferPointer(start: ch, count: length)
-        if inChild {
-            capChildText.append(contentsOf: buffer)
+        if b.pointee.inChild {
+            b.pointee.childText.append(contentsOf: buffer)
         } else {
-            capText.append(contentsOf: buffer)
-            if capHasMarkup { Self.escape(buffer, into: &capMarkup) }
+            b.pointee.text.append(contentsOf: buffer)
+            if b.pointee.hasMarkup { Self.escape(buffer, into: &b.pointee.markup) }
         }
     }
+
+    private static let escapedAmp: [UInt8] = Array("&amp;".utf8), escapedLT: [UInt8] = Array("&lt;".utf8), escapedGT: [UInt8] = Array("&gt;".utf8)
 
     static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         for b in bytes {
             switch b {
-            case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
-            case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
-            case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
+            case 0x26: out.append(contentsOf: escapedAmp)
+            case 0x3C: out.append(contentsOf: escapedLT)
+            case 0x3E: out.append(contentsOf: escapedGT)
             default: out.append(b)
             }
         }
@@ -420,7 +479,7 @@ final class SAXState {
             c.text = capText
             c.hasMarkup = capHasMarkup
             if capHasMarkup { c.markup = capMarkup }
-            if entry != nil { entryField(c) } else { channelField(c) }
+            if entry != nil { entryField(c, &entry!) } else { channelField(c) }
             return
         }
         if entry != nil, depth == entryDepth {
@@ -438,17 +497,55 @@ final class SAXState {
                                                     "source", "track", "wbr"]
     private func localNameAt() -> String { markupNames.popLast() ?? "span" }
 
-    private static func attributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [String: String] {
-        Dictionary(orderedAttributes(count, attributes), uniquingKeysWith: { first, _ in first })
+    /// An element's attributes by name (the first of a repeated name wins). A few per element: a
+    /// linear search beats building a dictionary.
+    struct Attributes {
+        private(set) var pairs: [(key: String, value: String)] = []
+
+        init(_ ordered: [(key: String, value: String)]) {
+            if ordered.count <= 1 || (ordered.count <= 16 && !Self.hasRepeats(ordered)) {
+                pairs = ordered
+                return
+            }
+            pairs.reserveCapacity(ordered.count)
+            if ordered.count > 16 {
+                var seen = Set<String>()
+                for (k, v) in ordered where seen.insert(k).inserted { pairs.append((k, v)) }
+            } else {
+                for (k, v) in ordered where !pairs.contains(where: { $0.key == k }) { pairs.append((k, v)) }
+            }
+        }
+
+        private static func hasRepeats(_ ordered: [(key: String, value: String)]) -> Bool {
+            for k in 1..<ordered.count where ordered[..<k].contains(where: { $0.key == ordered[k].key }) { return true }
+            return false
+        }
+
+        subscript(_ name: String) -> String? {
+            for p in pairs where p.key == name { return p.value }
+            return nil
+        }
+
+        var isEmpty: Bool { pairs.isEmpty }
+
+        func sorted(by order: ((key: String, value: String), (key: String, value: String)) -> Bool) -> [(key: String, value: String)] {
+            pairs.sorted(by: order)
+        }
+    }
+
+    private func attributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Attributes {
+        Attributes(orderedAttributes(count, attributes))
     }
 
     /// The attributes in document order (markup is rebuilt in that order: output never depends on hashing).
-    private static func orderedAttributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(String, String)] {
+    private func orderedAttributes(_ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(key: String, value: String)] {
         guard count > 0, let attributes else { return [] }
-        var out: [(String, String)] = []
+        var out: [(key: String, value: String)] = []
+        out.reserveCapacity(count)
         for k in 0..<count {
             guard let local = attributes[5 * k], let value = attributes[5 * k + 3], let end = attributes[5 * k + 4] else { continue }
-            let name = attributes[5 * k + 1].map { String(cString: $0) + ":" + String(cString: local) } ?? String(cString: local)
+            // Attribute names come from libxml2's dictionary too: their strings are cached by pointer.
+            let name = attributes[5 * k + 1].map { string($0)! + ":" + string(local)! } ?? string(local)!
             let bytes = UnsafeBufferPointer(start: value, count: end - value)
             // libxml2 hands an escaped '&' in attribute values on as "&#38;" when it does not substitute entities.
             if bytes.contains(0x26) {
@@ -535,10 +632,18 @@ final class SAXState {
         return (t.isEmpty ? nil : t, nil)
     }
 
-    private func entryField(_ c: Capture) {
-        // Moved out and back so its arrays and strings are never shared (no copy on write).
-        guard var e = entry.take() else { return }
-        defer { entry = e }
+    /// Contains '<' or "=?" (compared as bytes: Foundation's `contains` is a locale-aware search).
+    static func mayBeRawSender(_ s: String) -> Bool {
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if b == 0x3C || (b == 0x3F && previous == 0x3D) { return true }
+            previous = b
+        }
+        return false
+    }
+
+    /// `e` is the entry being built, modified in place (`&entry!`: no copy of the whole entry per field).
+    private func entryField(_ c: Capture, _ e: inout FeedEntry) {
         let atom = version?.hasPrefix("atom") == true
         switch (c.family, c.local) {
         case (.core, "title"):
@@ -600,7 +705,7 @@ final class SAXState {
                 e.authorEmail = c.parts["email"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
                 e.authorURI = c.parts["uri"] ?? c.parts["url"] ?? e.authorURI
                 // Zimbra puts the raw sender (`"Name" <address>`, encoded words and all) in both name and email.
-                if let raw = e.authorEmail, raw.contains("<") || raw.contains("=?"),
+                if let raw = e.authorEmail, Self.mayBeRawSender(raw),
                    let mailbox = AddressList.parse(Array(raw.utf8)).flatMap(\.mailboxes).first {
                     report("feed.author", "<email> '\(raw)' is not an address; read as \(mailbox.name.map { "'\($0)' " } ?? "")<\(mailbox.address)>",
                            line: c.line, column: c.column)
@@ -658,7 +763,7 @@ final class SAXState {
     }
 
     private func finishEntry() {
-        guard var e = entry else { return }
+        guard var e = entry.take() else { return }
         e.feed = feed
         if !entryHasID, version == "atom10" {
             report("feed.entry-id", "Atom entry without <id> (invalid Atom 1.0; Zimbra writes these); a stable id is derived", line: entryLine, column: 1)

@@ -29,7 +29,7 @@ final class Repairer {
 
     private var state = State.text
     private var carry: [UInt8] = []
-    private var stack: [[UInt8]] = []
+    private var stack = NameStack()
     private var openName: [UInt8] = []
     private var lastTagByte: UInt8 = 0
     private var tail: (UInt8, UInt8) = (0, 0)
@@ -65,9 +65,23 @@ final class Repairer {
         guard index > lineScan, let base = b.baseAddress else { return }
         var count = 0
         var last = -1
-        for k in lineScan..<index where base[k] == 0x0A {
-            count += 1
-            last = k
+        var k = lineScan
+        // Eight bytes at a time: the bytes equal to LF are found exactly (no borrow between bytes).
+        while k + 8 <= index {
+            let x = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let lf = ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
+            if lf != 0 {
+                count += lf.nonzeroBitCount
+                last = k + (63 - lf.leadingZeroBitCount) / 8
+            }
+            k += 8
+        }
+        while k < index {
+            if base[k] == 0x0A {
+                count += 1
+                last = k
+            }
+            k += 1
         }
         if count > 0 {
             line += count
@@ -134,9 +148,21 @@ final class Repairer {
         outer: while i < n {
             switch state {
             case .text:
-                // Fast scan to the next byte of interest.
+                // Fast scan to the next byte of interest ('<' or '&'), eight bytes at a time: the lowest
+                // flagged byte of the zero-byte test is exact, so it gives the position itself.
+                let p = b.baseAddress!
+                while i + 8 <= n {
+                    let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                    let lt = w ^ 0x3C3C_3C3C_3C3C_3C3C, amp = w ^ 0x2626_2626_2626_2626
+                    let hit = (((lt &- 0x0101_0101_0101_0101) & ~lt) | ((amp &- 0x0101_0101_0101_0101) & ~amp)) & 0x8080_8080_8080_8080
+                    if hit != 0 {
+                        i += hit.trailingZeroBitCount >> 3
+                        break
+                    }
+                    i += 8
+                }
                 while i < n {
-                    let c = b[i]
+                    let c = p[i]
                     if c == 0x3C || c == 0x26 { break }
                     i += 1
                 }
@@ -165,9 +191,16 @@ final class Repairer {
                     guard j < n, b[j] == 0x3E else { escapeLT(i); i += 1; continue }
                     var nameEnd = i + 2
                     while nameEnd < j, Self.isNameChar(b[nameEnd]) { nameEnd += 1 }
+                    // The usual case, the end tag of the innermost open element, compares in place.
+                    if stack.topEquals(UnsafeBufferPointer(rebasing: b[(i + 2)..<nameEnd])) {
+                        stack.drop()
+                        if stack.isEmpty { rootClosed = true }
+                        i = j + 1
+                        continue
+                    }
                     let name = Array(b[(i + 2)..<nameEnd])
-                    if let top = stack.last, top == name {
-                        stack.removeLast()
+                    if stack.topEquals(name) {
+                        stack.drop()
                         if stack.isEmpty { rootClosed = true }
                     } else if let depth = stack.lastIndex(of: name) {
                         flush(i)
@@ -176,7 +209,7 @@ final class Repairer {
                             emit("feed.unclosed", "<\(String(decoding: open, as: UTF8.self))> is not closed before </\(String(decoding: name, as: UTF8.self))>; closed there", column: column(i))
                             out += [0x3C, 0x2F] + open + [0x3E]
                         }
-                        stack.removeLast()
+                        stack.drop()
                         if stack.isEmpty { rootClosed = true }
                         runStart = i
                     } else {
@@ -191,7 +224,8 @@ final class Repairer {
                     var j = i + 1
                     while j < n, Self.isNameChar(b[j]) { j += 1 }
                     if j >= n, hold(i) { break outer }
-                    openName = Array(b[(i + 1)..<j])
+                    openName.removeAll(keepingCapacity: true)
+                    openName.append(contentsOf: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]))
                     lastTagByte = 0
                     state = .tag(quote: 0)
                     i = j
@@ -229,6 +263,18 @@ final class Repairer {
                 }
                 i += 1
             case .comment, .cdata, .pi:
+                // Only a '>' can end these: jump to the next one and look at the two bytes before it.
+                let p = b.baseAddress!
+                let gt = Self.find(0x3E, p, from: i, to: n)
+                guard gt < n else {
+                    tail = n - i >= 2 ? (p[n - 2], p[n - 1]) : (tail.1, p[n - 1])
+                    i = n
+                    break outer
+                }
+                if gt > i {
+                    tail = gt - i >= 2 ? (p[gt - 2], p[gt - 1]) : (tail.1, p[gt - 1])
+                    i = gt
+                }
                 let c = b[i]
                 let done: Bool
                 switch state {
@@ -281,6 +327,21 @@ final class Repairer {
         syncLines(to: n - carry.count)
         // Line starts are kept in stream offsets; `base` advances by what was consumed.
         base += n - carry.count
+    }
+
+    /// The index of the first `byte` in p[from..<to], or `to`; eight bytes at a time.
+    @inline(__always)
+    private static func find(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int {
+        var i = from
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        while i + 8 <= n {
+            let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ pattern
+            let hit = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if hit != 0 { return i + hit.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n, p[i] != byte { i += 1 }
+        return i
     }
 
     private func escapeLT(_ i: Int) {
@@ -343,4 +404,48 @@ final class Repairer {
         runStart = i
         return true
     }
+}
+
+/// The names of the open elements, innermost last, in one byte array (no allocation per element).
+struct NameStack {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+
+    var isEmpty: Bool { ends.isEmpty }
+    var count: Int { ends.count }
+
+    private func range(_ k: Int) -> Range<Int> { (k == 0 ? 0 : ends[k - 1])..<ends[k] }
+
+    mutating func append(_ name: [UInt8]) {
+        bytes.append(contentsOf: name)
+        ends.append(bytes.count)
+    }
+
+    func topEquals<C: Collection>(_ name: C) -> Bool where C.Element == UInt8 {
+        guard !ends.isEmpty else { return false }
+        return bytes[range(ends.count - 1)].elementsEqual(name)
+    }
+
+    func lastIndex(of name: [UInt8]) -> Int? {
+        var k = ends.count - 1
+        while k >= 0 {
+            if bytes[range(k)].elementsEqual(name) { return k }
+            k -= 1
+        }
+        return nil
+    }
+
+    /// Removes the innermost name.
+    mutating func drop() {
+        ends.removeLast()
+        bytes.removeSubrange((ends.last ?? 0)...)
+    }
+
+    mutating func removeLast() -> [UInt8] {
+        let name = Array(bytes[range(ends.count - 1)])
+        drop()
+        return name
+    }
+
+    mutating func popLast() -> [UInt8]? { isEmpty ? nil : removeLast() }
 }

@@ -108,7 +108,9 @@ public enum FeedDate {
     /// RFC 822 / 2822 in their real-world variants (two-digit years, named zones, no day name, no
     /// seconds) and a few common others (`2024/01/05 10:00:00`, Unix seconds). Nil when nothing fits.
     public static func parse(_ text: String) -> (date: Date, form: Form)? {
-        let t = text.first?.isWhitespace == true || text.last?.isWhitespace == true
+        // Printable ASCII at both ends (the usual case) cannot be white space: no Character checks.
+        let asciiEnds = text.utf8.first.map { $0 > 0x20 && $0 < 0x7F } == true && text.utf8.last.map { $0 > 0x20 && $0 < 0x7F } == true
+        let t = !asciiEnds && (text.first?.isWhitespace == true || text.last?.isWhitespace == true)
             ? text.trimmingCharacters(in: .whitespacesAndNewlines) : text
         guard !t.isEmpty else { return nil }
         if let d = iso8601(t) { return (d, .rfc3339) }
@@ -125,7 +127,11 @@ public enum FeedDate {
     /// ISO 8601 profile: `YYYY-MM-DD` then optionally `T` or space, `hh:mm[:ss[.frac]]`, then `Z`,
     /// `±hh:mm`, `±hhmm`, `±hh` or nothing (read as UTC).
     static func iso8601(_ s: String) -> Date? {
-        let b = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { iso8601($0) }
+    }
+
+    private static func iso8601(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         var i = 0
         func digits(_ n: Int) -> Int? {
             guard i + n <= b.count else { return nil }
