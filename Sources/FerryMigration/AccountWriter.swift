@@ -170,7 +170,12 @@ public final class AccountWriter: ItemWriter {
     }
 
     private func writeMessage(_ item: Item, entry: inout ManifestEntry) throws -> WriteOutcome {
-        if let bytes = item.payload.originalBytes { entry.sha256 = sha256Hex(bytes) }
+        // Hashed as it streams from the message's spool: a 1 GB message is never held whole.
+        if let message = MessageBytes(item.payload) {
+            entry.sha256 = SHA256.hex(try message.sha256())
+        } else if let bytes = item.payload.originalBytes {
+            entry.sha256 = sha256Hex(bytes)
+        }
         let folder = item.metadata.folder ?? "Inbox"
         switch mailFormat {
         case .maildir:

@@ -39,6 +39,9 @@ public final class MboxWriter: ItemWriter {
             ?? FromLine.sender(header)
         var out: [UInt8] = Array(FromLine.format(sender: sender, date: date).utf8) + [0x0A]
         let newline: [UInt8] = MboxWriter.lineEnding(of: head)
+        if !header.complete {
+            return try writeUnbounded(message, from: out, newline: newline, metadata: item.metadata)
+        }
         // The header without the fields this writer manages, then ours; the header is small and
         // rewritten in memory, the body streams from the message's spool.
         let (headerEnd, headBodyStart) = MboxWriter.headerBounds(head)
@@ -102,6 +105,30 @@ public final class MboxWriter: ItemWriter {
             try message.forEachPiece(bodyStart..<message.count) { try escaper.process($0, to: sink) }
             try escaper.finish(to: sink)
         }
+        try sink.write(addNewline ? newline + newline : newline)
+        return .written
+    }
+
+    /// A message whose header block is larger than the window read from its front (a hostile 100 MB
+    /// header line): its bytes are not rewritten. Our status lines go first (field order carries no
+    /// meaning), then the whole message, escaped as it streams; mboxcl2, which needs a Content-Length
+    /// of a body it cannot locate, skips the message and says why.
+    private func writeUnbounded(_ message: MessageBytes, from start: [UInt8], newline: [UInt8],
+                                metadata: ItemMetadata) throws -> WriteOutcome {
+        if variant == .cl2 {
+            return .skipped(reason: "its header is larger than mboxcl2's writer reads (\(message.head.count) bytes); use mboxrd")
+        }
+        var out = start
+        for line in MboxStatusHeaders.lines(for: metadata) { out += Array(line.utf8) + newline }
+        try sink.write(out)
+        var addNewline = false
+        if let last = message.lastByte, last != 0x0A, last != 0x0D {
+            unterminated += 1
+            addNewline = true
+        }
+        var escaper = FromEscaper(variant: variant)
+        try message.forEachPiece(0..<message.count) { try escaper.process($0, to: sink) }
+        try escaper.finish(to: sink)
         try sink.write(addNewline ? newline + newline : newline)
         return .written
     }
