@@ -39,7 +39,7 @@ public final class MboxWriter: ItemWriter {
             ?? FromLine.sender(header)
         var out: [UInt8] = Array(FromLine.format(sender: sender, date: date).utf8) + [0x0A]
         let newline: [UInt8] = MboxWriter.lineEnding(of: head)
-        if !header.complete {
+        if !header.complete, head.count < message.count {   // (a message that is all header is whole in `head`)
             return try writeUnbounded(message, from: out, newline: newline, metadata: item.metadata)
         }
         // The header without the fields this writer manages, then ours; the header is small and
