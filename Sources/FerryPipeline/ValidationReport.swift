@@ -74,7 +74,7 @@ public enum ValidationReport {
     private static func writeJSON(_ value: Any, indent: Int, into out: inout String) {
         func pad(_ n: Int) { out += String(repeating: "  ", count: n) }
         switch value {
-        case let s as String: writeJSONString(s, into: &out)
+        case let s as String: JSONText.appendQuoted(s, to: &out)
         case let b as Bool: out += b ? "true" : "false"
         case let i as Int: out += String(i)
         case let d as Double: out += d.isFinite ? String(d) : "null"
@@ -84,7 +84,7 @@ public enum ValidationReport {
             out += "{\n"
             for (k, key) in dict.keys.sorted().enumerated() {
                 pad(indent + 1)
-                writeJSONString(key, into: &out)
+                JSONText.appendQuoted(key, to: &out)
                 out += " : "
                 writeJSON(dict[key]!, indent: indent + 1, into: &out)
                 out += k == dict.count - 1 ? "\n" : ",\n"
@@ -101,30 +101,10 @@ public enum ValidationReport {
             }
             pad(indent)
             out += "]"
-        default: writeJSONString("\(value)", into: &out)
+        default: JSONText.appendQuoted("\(value)", to: &out)
         }
     }
 
-    private static func writeJSONString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
 
     static func diagnosticObject(_ d: Diagnostic, path: String, strict: Bool) -> [String: Any] {
         var o: [String: Any] = ["severity": effectiveSeverity(d, strict: strict).rawValue, "code": d.code,
@@ -146,20 +126,20 @@ public enum ValidationReport {
                 out += "      \"diagnostics\" : [\n"
                 for (j, d) in r.diagnostics.enumerated() {
                     out += "        {\n"
-                    out += "          \"code\" : "; writeJSONString(d.code, into: &out); out += ",\n"
+                    out += "          \"code\" : "; JSONText.appendQuoted(d.code, to: &out); out += ",\n"
                     if let column = d.column { out += "          \"column\" : \(column),\n" }
-                    out += "          \"file\" : "; writeJSONString(d.file ?? r.path, into: &out); out += ",\n"
+                    out += "          \"file\" : "; JSONText.appendQuoted(d.file ?? r.path, to: &out); out += ",\n"
                     if let line = d.line { out += "          \"line\" : \(line),\n" }
-                    out += "          \"message\" : "; writeJSONString(d.message, into: &out); out += ",\n"
-                    out += "          \"severity\" : "; writeJSONString(effectiveSeverity(d, strict: strict).rawValue, into: &out)
+                    out += "          \"message\" : "; JSONText.appendQuoted(d.message, to: &out); out += ",\n"
+                    out += "          \"severity\" : "; JSONText.appendQuoted(effectiveSeverity(d, strict: strict).rawValue, to: &out)
                     out += j == r.diagnostics.count - 1 ? "\n        }\n" : "\n        },\n"
                 }
                 out += "      ],\n"
             }
             out += "      \"format\" : "
-            if let format = r.format { writeJSONString(format, into: &out) } else { out += "null" }
+            if let format = r.format { JSONText.appendQuoted(format, to: &out) } else { out += "null" }
             out += ",\n      \"items\" : \(r.items),\n      \"path\" : "
-            writeJSONString(r.path, into: &out)
+            JSONText.appendQuoted(r.path, to: &out)
             out += ",\n      \"valid\" : \(!r.failed(strict: strict))\n    }"
         }
         let invalid = results.filter { $0.failed(strict: strict) }.count
