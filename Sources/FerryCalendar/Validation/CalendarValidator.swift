@@ -96,14 +96,10 @@ public struct CalendarValidator: Sendable {
 }
 
 /// State of one file's validation: the diagnostics sink, TZIDs defined and referenced, UIDs seen.
-final class ValidationContext {
-    let file: String
-    let log: DiagnosticLog
+final class ValidationContext: CappedReporter {
     let profile: CalendarValidator.Profile
-    let maxPerCode: Int
     var method: String?
     var isVCalendar1 = false
-    private var perCode: [String: Int] = [:]
     private var definedZones = Set<String>()
     private var zoneReferences: [(tzid: String, line: Int, column: Int)] = []
     private var referencedOnce = Set<String>()
@@ -113,23 +109,8 @@ final class ValidationContext {
     private let utf8 = UTF8Validator()
 
     init(file: String, log: DiagnosticLog, profile: CalendarValidator.Profile, maxPerCode: Int) {
-        self.file = file
-        self.log = log
         self.profile = profile
-        self.maxPerCode = maxPerCode
-    }
-
-    func report(_ severity: Severity, _ code: String, _ message: String, line: Int, column: Int) {
-        let n = perCode[code, default: 0] + 1
-        perCode[code] = n
-        if n <= maxPerCode {
-            log.emit(Diagnostic(severity, code: code, message, file: file, line: line, column: column))
-        }
-    }
-
-    func report(_ severity: Severity, _ code: String, _ message: String, at line: ContentLine, byte: Int? = nil) {
-        let (l, c) = line.location(ofByte: byte ?? line.nameStart)
-        report(severity, code, message, line: l, column: c)
+        super.init(file: file, log: log, maxPerCode: maxPerCode)
     }
 
     // MARK: line level (RFC 5545 §3.1)
@@ -418,8 +399,6 @@ final class ValidationContext {
                        line: line, column: column)
             }
         }
-        for (code, n) in perCode.sorted(by: { $0.key < $1.key }) where n > maxPerCode {
-            log.emit(.note("validate.more", "\(n - maxPerCode) more \(code) diagnostics not listed", file: file))
-        }
+        noteOmitted(noteCode: "validate.more")
     }
 }

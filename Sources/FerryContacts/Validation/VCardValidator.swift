@@ -79,37 +79,12 @@ public struct VCardValidator: Sendable {
 }
 
 /// One file's validation state: the diagnostics sink, per-code counts, UIDs seen.
-final class VCardCheckContext {
-    let file: String
-    let log: DiagnosticLog
-    let maxPerCode: Int
-    private var perCode: [String: Int] = [:]
+final class VCardCheckContext: CappedReporter {
     private var uids: [String: Int] = [:]
     private var reportedLineEnding = false
 
-    init(file: String, log: DiagnosticLog, maxPerCode: Int) {
-        self.file = file
-        self.log = log
-        self.maxPerCode = maxPerCode
-    }
-
-    func report(_ severity: Severity, _ code: String, _ message: String, line: Int, column: Int) {
-        let n = perCode[code, default: 0] + 1
-        perCode[code] = n
-        if n <= maxPerCode {
-            log.emit(Diagnostic(severity, code: code, message, file: file, line: line, column: column))
-        }
-    }
-
-    func report(_ severity: Severity, _ code: String, _ message: String, at line: ContentLine, byte: Int? = nil) {
-        let (l, c) = line.location(ofByte: byte ?? line.nameStart)
-        report(severity, code, message, line: l, column: c)
-    }
-
     func finish() {
-        for (code, n) in perCode.sorted(by: { $0.key < $1.key }) where n > maxPerCode {
-            log.emit(.note(code, "\(n - maxPerCode) more \(code) diagnostics not listed", file: file))
-        }
+        noteOmitted()
     }
 
     func checkOutsideLine(_ line: UnfoldedLine) {
