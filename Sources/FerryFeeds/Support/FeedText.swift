@@ -1,4 +1,5 @@
 import Foundation
+import FerryCalendar
 import FerryCore
 import FerryMIME
 
@@ -39,30 +40,6 @@ public enum FeedDate {
     static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    static func civil(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = Int(doy - (153 * mp + 2) / 5 + 1)
-        let m = Int(mp < 10 ? mp + 3 : mp - 9)
-        return (m <= 2 ? y + 1 : y, m, d)
-    }
-
-    static func daysFromCivil(_ year: Int64, _ month: Int, _ day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64(month > 2 ? month - 3 : month + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     private static func pad(_ v: Int, _ width: Int = 2) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
@@ -77,7 +54,7 @@ public enum FeedDate {
         let local = seconds + Int64(offset)
         let days = local >= 0 ? local / 86400 : (local - 86399) / 86400
         let secs = Int(local - days * 86400)
-        let (y, m, d) = civil(days)
+        let (y, m, d) = civilFromDays(Int(days))
         let date = "\(pad(Int(y), 4))-\(pad(m))-\(pad(d))"
         if dateOnly { return date }
         var out = date + "T\(pad(secs / 3600)):\(pad(secs / 60 % 60)):\(pad(secs % 60))"
@@ -95,7 +72,7 @@ public enum FeedDate {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let secs = Int(seconds - days * 86400)
-        let (y, m, d) = civil(days)
+        let (y, m, d) = civilFromDays(Int(days))
         let weekday = Int(((days % 7) + 11) % 7)   // 1970-01-01 was a Thursday
         return "\(Self.days[weekday]), \(pad(d)) \(months[m - 1]) \(pad(Int(y), 4)) "
             + "\(pad(secs / 3600)):\(pad(secs / 60 % 60)):\(pad(secs % 60)) +0000"
@@ -185,7 +162,7 @@ public enum FeedDate {
             }
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(Int64(year), month, day)
+        let days = daysFromCivil(year, month, day)
         return Date(timeIntervalSince1970: Double(days * 86400) + seconds - Double(offset))
     }
 }
