@@ -384,6 +384,7 @@ extension ContactCSVReader {
                     if row.isEmpty { continue }
                     let tags = row.tags
                     VCardWriter.emit(&row, tags: tags, photo: nil, properties: [], version: version, into: &o)
+                    plannedRows += 1
                 } else {
                     let contact = mapper.contact(from: record)
                     if contact.isEmpty { continue }

@@ -17,6 +17,8 @@ public final class ContactCSVReader: ItemReader {
     private let log: DiagnosticLog
     private let name: String
     private var finished = false
+    /// Rows `writeVCards` wrote through the per-header plan (the rest took the general path).
+    var plannedRows = 0
     private var producer: RowProducer!
     /// Rows read ahead on the producer thread (started by the first `next()`).
     private var pipe: ItemPipe?
