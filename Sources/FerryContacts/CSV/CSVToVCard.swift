@@ -13,7 +13,8 @@ import Foundation
 // way, `RowMapper` + `Contact`, so the bytes are the same either way (`CSVToVCardTests`).
 
 /// What a file's columns become, decided once from the header (`RowMapper`'s steps).
-final class RowPlan {
+/// Not changed after `init` (shared by the two threads of `writeVCards`).
+final class RowPlan: @unchecked Sendable {
     enum Op {
         case skip
         /// The only column setting this attribute.
@@ -322,43 +323,73 @@ struct RowFields: CardFieldSource {
 extension ContactCSVReader {
     /// Records per hand-over from the tokenising thread.
     static let recordBatch = 512
+    /// The tokenising thread also converts one batch in this many (its share balances the two threads:
+    /// decoding and tokenising cost about half of mapping and writing).
+    static let producerShare = 3
+
+    /// What the tokenising thread hands over: records to convert, or a batch it converted itself.
+    enum RecordBatch {
+        case records([CSVRecord])
+        case cards(bytes: [UInt8], cards: Int, planned: Int)
+    }
+
+    /// Converts records to cards appended to `o.out`; returns the cards and how many went through the plan.
+    func convert(_ records: [CSVRecord], row: inout RowFields, version: VCardWriter.Version,
+                 into o: inout CardOutput) -> (cards: Int, planned: Int) {
+        var cards = 0, planned = 0
+        for record in records {
+            if row.load(record) {
+                if row.isEmpty { continue }
+                let tags = row.tags
+                VCardWriter.emit(&row, tags: tags, photo: nil, properties: [], version: version, into: &o)
+                planned += 1
+            } else {
+                let contact = mapper.contact(from: record)
+                if contact.isEmpty { continue }
+                VCardWriter.emit(contact, version: version, into: &o)
+            }
+            cards += 1
+        }
+        return (cards, planned)
+    }
 
     /// Writes every row as a vCard through `writer` without building a `Contact` per row (rows the
     /// plan does not cover are mapped the general way); the same bytes, warnings and errors as
     /// `next()` + `writer.write`. Call it instead of `next()`, before any `next()`. `progress` gets
-    /// the number of cards written so far, every few hundred rows. Returns the number of cards.
+    /// the number of cards written so far, every batch. Returns the number of cards.
+    ///
+    /// Two threads: a second one decodes and tokenises (and converts one batch in
+    /// `producerShare` itself), this one converts the rest and writes everything in order; the
+    /// hand-over is bounded (flat memory), so with a core free the wall time is about half the CPU time.
     public func writeVCards(to writer: VCardWriter, progress: (Int) -> Void = { _ in }) throws -> Int {
         precondition(!readingStarted, "writeVCards after next()")
         let version = writer.versionForNewCards
-        var row = RowFields(plan: RowPlan(mapper: mapper))
-        var o = CardOutput(out: [])
-        let block = 1 << 17
-        o.out.reserveCapacity(block + (block >> 1))
-        if writer.lastByte != 0x0A { o.out.append(contentsOf: [0x0D, 0x0A]) }
-        var cards = 0
-        var flushed = 0
-        func flush() throws {
-            guard let last = o.out.last else { return }
-            writer.lastByte = last
-            try o.out.withUnsafeBytes { try writer.sink.write($0) }
-            o.out.removeAll(keepingCapacity: true)
-        }
-        // Decoding and tokenising run on a second thread, a few batches ahead (bounded: flat memory),
-        // so with a core free the wall time approaches the slower of the two halves.
-        let pipe = BatchPipe<CSVRecord>()
+        let plan = RowPlan(mapper: mapper)
+        let pipe = BatchPipe<RecordBatch>()
+        let me = UncheckedBox(self)
         let source = UncheckedBox(rowSource)
         let thread = Thread {
+            var row = RowFields(plan: plan)
+            var k = 0
+            func hand(_ batch: [CSVRecord]) -> Bool {
+                k += 1
+                guard k % Self.producerShare == 0 else { return pipe.put([.records(batch)]) }
+                var o = CardOutput(out: [])
+                o.out.reserveCapacity(batch.count * 700)
+                let (cards, planned) = me.value.convert(batch, row: &row, version: version, into: &o)
+                return pipe.put([.cards(bytes: o.out, cards: cards, planned: planned)])
+            }
             do {
                 var batch: [CSVRecord] = []
                 batch.reserveCapacity(Self.recordBatch)
                 while let record = try source.value.nextRecord() {
                     batch.append(record)
                     if batch.count == Self.recordBatch {
-                        if !pipe.put(batch) { return }
+                        if !hand(batch) { return }
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
-                if !batch.isEmpty, !pipe.put(batch) { return }
+                if !batch.isEmpty, !hand(batch) { return }
                 pipe.finish(nil)
             } catch {
                 pipe.finish(error)
@@ -367,32 +398,39 @@ extension ContactCSVReader {
         thread.name = "ferry-csv-records"
         thread.start()
         defer { pipe.cancel() }
-        var batch: [CSVRecord] = []
-        var next = 0
-        func nextRecord() throws -> CSVRecord? {
-            while next == batch.count {
-                guard let b = try pipe.take() else { return nil }
-                batch = b
-                next = 0
-            }
-            next += 1
-            return batch[next - 1]
+
+        var row = RowFields(plan: plan)
+        var o = CardOutput(out: [])
+        let block = 1 << 17
+        o.out.reserveCapacity(block + (block >> 1))
+        if writer.lastByte != 0x0A { o.out.append(contentsOf: [0x0D, 0x0A]) }
+        var cards = 0
+        func flush() throws {
+            guard let last = o.out.last else { return }
+            writer.lastByte = last
+            try o.out.withUnsafeBytes { try writer.sink.write($0) }
+            o.out.removeAll(keepingCapacity: true)
         }
         do {
-            while let record = try nextRecord() {
-                if row.load(record) {
-                    if row.isEmpty { continue }
-                    let tags = row.tags
-                    VCardWriter.emit(&row, tags: tags, photo: nil, properties: [], version: version, into: &o)
-                    plannedRows += 1
-                } else {
-                    let contact = mapper.contact(from: record)
-                    if contact.isEmpty { continue }
-                    VCardWriter.emit(contact, version: version, into: &o)
+            while let batches = try pipe.take() {
+                for batch in batches {
+                    switch batch {
+                    case .records(let records):
+                        let (n, planned) = convert(records, row: &row, version: version, into: &o)
+                        cards += n
+                        plannedRows += planned
+                        if o.out.count >= block { try flush() }
+                    case .cards(let bytes, let n, let planned):
+                        try flush()
+                        if let last = bytes.last {
+                            writer.lastByte = last
+                            try bytes.withUnsafeBytes { try writer.sink.write($0) }
+                        }
+                        cards += n
+                        plannedRows += planned
+                    }
                 }
-                cards += 1
-                if o.out.count >= block { try flush() }
-                if cards - flushed >= 256 { progress(cards); flushed = cards }
+                progress(cards)
             }
         } catch {
             // The cards before the error are written, as `next()` + `write` would have.
