@@ -1,4 +1,5 @@
 import FerryArchive
+import FerryContacts
 import FerryCore
 import Foundation
 
@@ -170,6 +171,22 @@ public struct Converter {
         do {
             let writer = try outputFormat.makeWriter(output, options: request.writeOptions, log: log)
             for (_, _, reader) in readers {
+                // csv → vcf without a Contact per row (same bytes; see FerryContacts' CSVToVCard).
+                if filter.isEmpty, let csv = reader as? ContactCSVReader, let vcf = writer as? VCardWriter {
+                    let before = itemCount
+                    let n = try csv.writeVCards(to: vcf) { n in
+                        if showProgress != .never {
+                            progress.update(bytes: counters.reduce(0) { $0 + $1.count }, items: before + n)
+                        }
+                    }
+                    itemCount += n
+                    if n > 0 {
+                        summary.read[ItemKind.contact.rawValue, default: 0] += n
+                        summary.written[ItemKind.contact.rawValue, default: 0] += n
+                        summary.folders["", default: 0] += n
+                    }
+                    continue
+                }
                 while var item = try reader.next() {
                     if !outputFormat.kinds.contains(item.kind), let convertible = item.payload as? any ConvertibleItemPayload,
                        let payload = outputFormat.kinds.lazy.compactMap({ convertible.converted(to: $0) }).first {

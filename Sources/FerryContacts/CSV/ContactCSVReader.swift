@@ -13,10 +13,12 @@ public final class ContactCSVReader: ItemReader {
     public let dialectGuess: DialectGuess
     private let csv: CSVReader
     private let decoded: DecodingSource
-    private let mapper: RowMapper
+    let mapper: RowMapper
     private let log: DiagnosticLog
     private let name: String
     private var finished = false
+    /// Rows `writeVCards` wrote through the per-header plan (the rest took the general path).
+    var plannedRows = 0
     private var producer: RowProducer!
     /// Rows read ahead on the producer thread (started by the first `next()`).
     private var pipe: ItemPipe?
@@ -79,6 +81,18 @@ public final class ContactCSVReader: ItemReader {
             batch = next
             batchIndex = 0
         }
+        finishReading()
+        return nil
+    }
+
+    /// True once `next()` started the producer thread.
+    var readingStarted: Bool { pipe != nil }
+
+    /// The rows for `writeVCards` (on the caller's thread).
+    var rowSource: RowProducer { producer }
+
+    /// The end-of-input warnings (once).
+    func finishReading() {
         if !finished {
             finished = true
             if csv.skipped > 0 {
@@ -91,7 +105,6 @@ public final class ContactCSVReader: ItemReader {
                                   + "and became U+FFFD", file: name))
             }
         }
-        return nil
     }
 
     private func startProducer() {
@@ -141,9 +154,7 @@ final class RowProducer {
     func readBatch() throws -> [Item] {
         var out: [Item] = []
         out.reserveCapacity(ContactCSVReader.batchSize)
-        while out.count < ContactCSVReader.batchSize, let record = try csv.next() {
-            if record.isBlank { continue }
-            checkWidth(record)
+        while out.count < ContactCSVReader.batchSize, let record = try nextRecord() {
             let contact = mapper.contact(from: record)
             if contact.isEmpty { continue }
             var metadata = ItemMetadata()
@@ -151,6 +162,16 @@ final class RowProducer {
             out.append(Item(contact, metadata: metadata, origin: "\(name):\(record.line)"))
         }
         return out
+    }
+
+    /// The next record that is not blank (its width checked).
+    func nextRecord() throws -> CSVRecord? {
+        while let record = try csv.next() {
+            if record.isBlank { continue }
+            checkWidth(record)
+            return record
+        }
+        return nil
     }
 
     private func checkWidth(_ record: CSVRecord) {
@@ -172,10 +193,13 @@ final class RowProducer {
     }
 }
 
-/// Batches of items from a producer thread to the reader, at most `capacity` batches ahead.
-final class ItemPipe: @unchecked Sendable {
+typealias ItemPipe = BatchPipe<Item>
+
+/// Batches (of items, or of CSV records) from a producer thread to the reader, at most `capacity`
+/// batches ahead.
+final class BatchPipe<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [[Item]] = []
+    private var batches: [[Element]] = []
     private var head = 0
     private var done = false
     private var failure: (any Error)?
@@ -183,7 +207,7 @@ final class ItemPipe: @unchecked Sendable {
     private let capacity = 4
 
     /// Hands a batch over; false when the reader went away (the producer then stops).
-    func put(_ batch: [Item]) -> Bool {
+    func put(_ batch: [Element]) -> Bool {
         condition.lock(); defer { condition.unlock() }
         while batches.count - head >= capacity && !cancelled { condition.wait() }
         if cancelled { return false }
@@ -200,7 +224,7 @@ final class ItemPipe: @unchecked Sendable {
     }
 
     /// The next batch; nil at the end; the producer's error once the batches before it are taken.
-    func take() throws -> [Item]? {
+    func take() throws -> [Element]? {
         condition.lock()
         while batches.count == head && !done { condition.wait() }
         if batches.count > head {

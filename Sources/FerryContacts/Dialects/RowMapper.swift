@@ -69,7 +69,7 @@ struct RowMapper {
     }
 
     /// What to do with each column's value, decided once per file from the binding.
-    private enum Step {
+    enum Step {
         case skip
         case attribute(String)
         case date(String)
@@ -83,7 +83,7 @@ struct RowMapper {
         case part(Int, Int)         // multivalue column, part
         case group(Int, Int, Int)   // Google group, occurrence, part
     }
-    private var steps: [Step] = []
+    private(set) var steps: [Step] = []
 
     func contact(from record: CSVRecord) -> Contact {
         var contact = Contact()

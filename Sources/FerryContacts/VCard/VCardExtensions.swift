@@ -45,21 +45,27 @@ enum VCardExtensions {
 
     /// `contentLine(field:value:)` written straight into a card being built.
     static func append(field: String, value: String, to o: inout CardOutput) {
-        if isCanonical(field) {
-            o.start(zimbraPrefix)
-            for b in field.utf8 { o.line.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b) }
-        } else {
-            o.start("X-FERRY-FIELD;X-NAME=")  // customName;nameParameter=
-            let name = field.utf8.contains { $0 == 0x5E || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-                ? ParameterEscaping.encode(field) : field
-            let quote = name.isEmpty || name.utf8.contains { $0 == 0x3A || $0 == 0x3B || $0 == 0x2C }
-            if quote { o.add("\"") }
-            o.add(name)
-            if quote { o.add("\"") }
-        }
+        o.line.removeAll(keepingCapacity: true)
+        appendHead(field: field, to: &o.line)
         o.add(":")
         o.esc(value)
         o.end()
+    }
+
+    /// The property name (and X-NAME parameter) of `contentLine(field:value:)`, up to the colon.
+    static func appendHead(field: String, to line: inout [UInt8]) {
+        if isCanonical(field) {
+            line.append(contentsOf: zimbraPrefix.utf8)
+            for b in field.utf8 { line.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b) }
+        } else {
+            line.append(contentsOf: "X-FERRY-FIELD;X-NAME=".utf8)  // customName;nameParameter=
+            let name = field.utf8.contains { $0 == 0x5E || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+                ? ParameterEscaping.encode(field) : field
+            let quote = name.isEmpty || name.utf8.contains { $0 == 0x3A || $0 == 0x3B || $0 == 0x2C }
+            if quote { line.append(0x22) }
+            line.append(contentsOf: name.utf8)
+            if quote { line.append(0x22) }
+        }
     }
 
     /// The attribute an `X-ZIMBRA-…` property name stands for (`X-ZIMBRA-HOMEURL2` → `homeURL2`).

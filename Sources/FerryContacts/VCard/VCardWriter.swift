@@ -7,7 +7,7 @@ import FerryText
 public final class VCardWriter: ItemWriter {
     public enum Version: Sendable { case v3, v4 }
 
-    private let sink: ByteSink
+    let sink: ByteSink
     private let version: Version
     /// False when the version was named (`--vcard-version`): then only cards read in that version are
     /// copied, and every other card is written in it.
@@ -16,7 +16,7 @@ public final class VCardWriter: ItemWriter {
     private var card = CardOutput(out: [])
     /// The last byte written, so a copied card that ended the file without a line break is not glued
     /// to the next one.
-    private var lastByte: UInt8 = 0x0A
+    var lastByte: UInt8 = 0x0A
 
     /// `version` nil: an unchanged card is copied byte for byte whatever its version, a changed one is
     /// written in its own version (4.0 stays 4.0; 2.1 and 3.0 become 3.0).
@@ -48,6 +48,9 @@ public final class VCardWriter: ItemWriter {
 
     public func finish() throws { try sink.finish() }
 
+    /// The version of a card not read from a vCard (one from a CSV row).
+    var versionForNewCards: Version { keepsVersions ? .v3 : version }
+
     /// The unfolded content lines of one card, BEGIN to END.
     public static func lines(for c: Contact, version: Version) -> [String] {
         var o = CardOutput(out: [])
@@ -59,8 +62,16 @@ public final class VCardWriter: ItemWriter {
     /// Writes one card: BEGIN to END, folded, CRLF. Attributes are found through one pass over the
     /// contact's fields (`FieldSlots`), values escaped straight into the line's bytes.
     static func emit(_ c: Contact, version: Version, into o: inout CardOutput) {
-        let v4 = version == .v4
         var slots = FieldSlots(c)
+        emit(&slots, tags: c.tags, photo: c.photo, properties: c.properties, version: version, into: &o)
+    }
+
+    /// The one card writer, over any source of attributes: a contact's fields (`FieldSlots`) or the
+    /// cells of a CSV row (`RowFields`, csv → vcf without a `Contact`); both give the same bytes for
+    /// the same attributes in the same order.
+    static func emit<F: CardFieldSource>(_ slots: inout F, tags: [String], photo: ContactPhoto?,
+                                         properties: [ContactProperty], version: Version, into o: inout CardOutput) {
+        let v4 = version == .v4
         o.whole("BEGIN:VCARD")
         o.whole(v4 ? "VERSION:4.0" : "VERSION:3.0")
         func types(_ t: String) {
@@ -71,8 +82,8 @@ public final class VCardWriter: ItemWriter {
         // Values carried by grouped raw properties (Apple's item1.EMAIL) are written there, not twice.
         var grouped: [String: [String: String]] = [:]  // property → value → group
         var written = Set<String>()
-        if !c.properties.isEmpty {
-            for p in c.properties where p.group != nil {
+        if !properties.isEmpty {
+            for p in properties where p.group != nil {
                 let key = p.name.uppercased()
                 if key == "ADR" {
                     let parts = TextEscaping.split(Array(p.rawValue.utf8), separator: 0x3B).map { TextEscaping.unescape($0) }
@@ -89,83 +100,98 @@ public final class VCardWriter: ItemWriter {
         func inGroup(_ key: String, _ value: String) -> Bool {
             guard !grouped.isEmpty, let g = grouped[key]?[value] else { return false }
             if written.insert(g.lowercased()).inserted {
-                for p in c.properties where p.group?.lowercased() == g.lowercased() { o.whole(p.contentLine) }
+                for p in properties where p.group?.lowercased() == g.lowercased() { o.whole(p.contentLine) }
             }
             return true
         }
-
-        var fn = slots.take(.fullName)
-        if fn == nil {
-            let parts = [FieldSlots.Slot.namePrefix, .firstName, .middleName, .lastName, .nameSuffix].compactMap { slots.peek($0) }
-            if !parts.isEmpty { fn = parts.joined(separator: " ") }
+        func inGroup(_ key: String, value: F.Value) -> Bool {
+            guard !grouped.isEmpty else { return false }
+            return inGroup(key, slots.string(value))
         }
-        let name = fn ?? slots.peek(.fileAs) ?? slots.peek(.email) ?? slots.peek(.company) ?? ""
-        o.start("FN:"); o.esc(name); o.end()
+
+        // FN: the full name, else the name parts joined by spaces, else file-as, e-mail or company.
+        let fn = slots.take(.fullName)
+        var nameParts: [F.Value] = []
+        if fn == nil {
+            for s in [FieldSlots.Slot.namePrefix, .firstName, .middleName, .lastName, .nameSuffix] {
+                if let v = slots.peek(s) { nameParts.append(v) }
+            }
+        }
+        let single = fn ?? (nameParts.isEmpty ? slots.peek(.fileAs) ?? slots.peek(.email) ?? slots.peek(.company) : nil)
+        func name() {
+            if let single { slots.escape(single, into: &o); return }
+            for (i, part) in nameParts.enumerated() {
+                if i > 0 { o.add(" ") }
+                slots.escape(part, into: &o)
+            }
+        }
+        o.start("FN:"); name(); o.end()
         let n = [FieldSlots.Slot.lastName, .firstName, .middleName, .namePrefix, .nameSuffix].map { slots.take($0) }
         o.start("N:")
         if n.allSatisfy({ $0 == nil }) {
-            o.esc(name); o.add(";;;;")
+            name(); o.add(";;;;")
         } else {
             for (i, part) in n.enumerated() {
                 if i > 0 { o.add(";") }
-                if let part { o.esc(part) }
+                if let part { slots.escape(part, into: &o) }
             }
         }
         o.end()
-        if let nick = slots.take(.nickname) { o.start("NICKNAME:"); o.esc(nick); o.end() }
-        if let uri = c.photo?.uri, c.photo?.data == nil {
+        if let nick = slots.take(.nickname) { o.start("NICKNAME:"); slots.escape(nick, into: &o); o.end() }
+        if let uri = photo?.uri, photo?.data == nil {
             o.whole((v4 ? "PHOTO:" : "PHOTO;VALUE=URI:") + uri)
         }
-        if let b = slots.take(.birthday) { o.whole(date("BDAY", b, v4)) }
-        let addresses: [(FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, String, String)] = [
-            (.homePOBox, .homeStreet, .homeCity, .homeState, .homePostalCode, .homeCountry, "home,postal,parcel", "home"),
-            (.workPOBox, .workStreet, .workCity, .workState, .workPostalCode, .workCountry, "work,postal,parcel", "work"),
-            (.otherPOBox, .otherStreet, .otherCity, .otherState, .otherPostalCode, .otherCountry, "postal,parcel", ""),
-        ]
-        for (box, street, city, state, code, country, t3, t4) in addresses {
+        if let b = slots.take(.birthday) { o.whole(date("BDAY", slots.string(b), v4)) }
+        for (box, street, city, state, code, country, t3, t4) in addressSlots {
             // Zimbra turns newlines in the street into commas; Ferry keeps them (escaped as \n) so
             // "Street 2"/"Street 3" columns come back apart.
             let parts = [slots.take(box), nil, slots.take(street), slots.take(city), slots.take(state), slots.take(code),
                          slots.take(country)]
             if parts.allSatisfy({ $0 == nil }) { continue }
-            if !grouped.isEmpty, inGroup("ADR", (parts[2] ?? "") + "\u{0}" + (parts[3] ?? "")) { continue }
+            if !grouped.isEmpty, inGroup("ADR", (parts[2].map { slots.string($0) } ?? "") + "\u{0}"
+                                         + (parts[3].map { slots.string($0) } ?? "")) { continue }
             o.start("ADR")
             if v4 { if !t4.isEmpty { types(t4) } } else { types(t3) }
             o.add(":")
             for (i, part) in parts.enumerated() {
                 if i > 0 { o.add(";") }
-                if let part { o.esc(part) }
+                if let part { slots.escape(part, into: &o) }
             }
             o.end()
         }
-        let phones: [(FieldSlots.Slot, String)] = [
-            (.carPhone, "car,voice"), (.homeFax, "home,fax"), (.homePhone, "home,voice"),
-            (.mobilePhone, "cell,voice"), (.otherFax, "fax"), (.otherPhone, "voice"), (.pager, "pager"),
-            (.workFax, "work,fax"), (.workPhone, "work,voice"),
-        ]
-        for (slot, t) in phones {
-            slots.takeNumbered(slot) { value in
-                if inGroup("TEL", value) { return }
-                o.start("TEL"); types(t); o.add(":"); o.esc(value); o.end()
+        /// The family's values in `Contact.numbered`'s order: the base (when numbering starts at 2), then
+        /// numbers from `numberedFrom` up.
+        func family(_ s: FieldSlots.Slot, numberedFrom: Int = 2, _ body: (F.Value) -> Void) {
+            if numberedFrom > 1, let v = slots.take(s) { body(v) }
+            for v in slots.takeNumbered(s, numberedFrom: numberedFrom) { body(v) }
+        }
+        for (slot, t) in phoneSlots {
+            family(slot) { value in
+                if inGroup("TEL", value: value) { return }
+                o.start("TEL"); types(t); o.add(":"); slots.escape(value, into: &o); o.end()
             }
         }
-        slots.takeNumbered(.email) { value in
-            if inGroup("EMAIL", value) { return }
-            o.start("EMAIL"); if !v4 { types("internet") }; o.add(":"); o.esc(value); o.end()
+        family(.email) { value in
+            if inGroup("EMAIL", value: value) { return }
+            o.start("EMAIL"); if !v4 { types("internet") }; o.add(":"); slots.escape(value, into: &o); o.end()
         }
-        if let u = slots.take(.homeURL), !inGroup("URL", u) { o.start("URL"); types("home"); o.add(":"); o.add(u); o.end() }
-        if let u = slots.take(.otherURL), !inGroup("URL", u) { o.start("URL:"); o.add(u); o.end() }
-        if let u = slots.take(.workURL), !inGroup("URL", u) { o.start("URL"); types("work"); o.add(":"); o.add(u); o.end() }
+        if let u = slots.take(.homeURL), !inGroup("URL", value: u) {
+            o.start("URL"); types("home"); o.add(":"); slots.add(u, into: &o); o.end()
+        }
+        if let u = slots.take(.otherURL), !inGroup("URL", value: u) { o.start("URL:"); slots.add(u, into: &o); o.end() }
+        if let u = slots.take(.workURL), !inGroup("URL", value: u) {
+            o.start("URL"); types("work"); o.add(":"); slots.add(u, into: &o); o.end()
+        }
         if let company = slots.take(.company) {
-            o.start("ORG:"); o.esc(company)
-            if let d = slots.take(.department) { o.add(";"); o.esc(d) }
+            o.start("ORG:"); slots.escape(company, into: &o)
+            if let d = slots.take(.department) { o.add(";"); slots.escape(d, into: &o) }
             o.end()
         } else if let d = slots.take(.department) {
-            o.start("ORG:;"); o.esc(d); o.end()
+            o.start("ORG:;"); slots.escape(d, into: &o); o.end()
         }
-        if let t = slots.take(.jobTitle) { o.start("TITLE:"); o.esc(t); o.end() }
-        if let note = slots.take(.notes) { o.start("NOTE:"); o.esc(note); o.end() }
-        if let photo = c.photo, let data = photo.data {
+        if let t = slots.take(.jobTitle) { o.start("TITLE:"); slots.escape(t, into: &o); o.end() }
+        if let note = slots.take(.notes) { o.start("NOTE:"); slots.escape(note, into: &o); o.end() }
+        if let photo, let data = photo.data {
             if v4 {
                 o.whole("PHOTO:" + photo.text)
             } else {
@@ -173,29 +199,49 @@ public final class VCardWriter: ItemWriter {
                 o.whole("PHOTO;ENCODING=b;TYPE=" + sub + ":" + Base64.encode(data))
             }
         }
-        if !c.tags.isEmpty {
+        if !tags.isEmpty {
             o.start("CATEGORIES:")
-            for (i, t) in c.tags.enumerated() { if i > 0 { o.add(",") }; o.esc(t) }
+            for (i, t) in tags.enumerated() { if i > 0 { o.add(",") }; o.esc(t) }
             o.end()
         }
-        if let uid = slots.take(.vCardUID) { o.start("UID:"); o.esc(uid); o.end() }
-        slots.takeNumbered(.imAddress, numberedFrom: 1) { im in o.start("X-ZIMBRA-IMADDRESS:"); o.esc(im); o.end() }
+        if let uid = slots.take(.vCardUID) { o.start("UID:"); slots.escape(uid, into: &o); o.end() }
+        family(.imAddress, numberedFrom: 1) { im in
+            o.start("X-ZIMBRA-IMADDRESS:"); slots.escape(im, into: &o); o.end()
+        }
         if let a = slots.take(.anniversary) {
-            if v4 { o.whole(date("ANNIVERSARY", a, true)) } else { o.start("X-ZIMBRA-ANNIVERSARY:"); o.esc(a); o.end() }
+            if v4 { o.whole(date("ANNIVERSARY", slots.string(a), true)) } else {
+                o.start("X-ZIMBRA-ANNIVERSARY:"); slots.escape(a, into: &o); o.end()
+            }
         }
-        if let m = slots.take(.maidenName) { o.start("X-ZIMBRA-MAIDENNAME:"); o.esc(m); o.end() }
+        if let m = slots.take(.maidenName) { o.start("X-ZIMBRA-MAIDENNAME:"); slots.escape(m, into: &o); o.end() }
         // Every other attribute as an X- property, so nothing is dropped (see `VCardExtensions`).
-        for (i, f) in c.fields.enumerated() where !slots.used[i] {
-            VCardExtensions.append(field: f.name, value: f.value, to: &o)
-        }
-        for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { o.whole(p.contentLine) }
+        slots.writeUntaken(into: &o)
+        for p in properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { o.whole(p.contentLine) }
         o.whole("END:VCARD")
     }
 
+    private static let addressSlots: [(FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, FieldSlots.Slot, String, String)] = [
+        (.homePOBox, .homeStreet, .homeCity, .homeState, .homePostalCode, .homeCountry, "home,postal,parcel", "home"),
+        (.workPOBox, .workStreet, .workCity, .workState, .workPostalCode, .workCountry, "work,postal,parcel", "work"),
+        (.otherPOBox, .otherStreet, .otherCity, .otherState, .otherPostalCode, .otherCountry, "postal,parcel", ""),
+    ]
+    private static let phoneSlots: [(FieldSlots.Slot, String)] = [
+        (.carPhone, "car,voice"), (.homeFax, "home,fax"), (.homePhone, "home,voice"),
+        (.mobilePhone, "cell,voice"), (.otherFax, "fax"), (.otherPhone, "voice"), (.pager, "pager"),
+        (.workFax, "work,fax"), (.workPhone, "work,voice"),
+    ]
+
     /// `BDAY;VALUE=date:1968-03-14` (3.0) / `BDAY:19680314` (4.0) for ISO dates; other text as is.
     private static func date(_ name: String, _ value: String, _ v4: Bool) -> String {
-        let a = Array(value)
-        let iso = a.count == 10 && a[4] == "-" && a[7] == "-" && a.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || $0.element.isNumber }
+        let iso: Bool
+        let u = value.utf8
+        if u.count == 10, !u.contains(where: { $0 >= 0x80 }) {
+            // ASCII: one character per byte (a CRLF, the one exception, is not a digit either way).
+            iso = u.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 ? $0.element == 0x2D : $0.element >= 0x30 && $0.element <= 0x39 }
+        } else {
+            let a = Array(value)
+            iso = a.count == 10 && a[4] == "-" && a[7] == "-" && a.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || $0.element.isNumber }
+        }
         if iso { return v4 ? name + ":" + value.filter { $0 != "-" } : name + ";VALUE=date:" + value }
         if v4 && value.hasPrefix("--"), value.count == 7 { return name + ":--" + value.dropFirst(2).filter { $0 != "-" } }
         return name + (v4 ? ";VALUE=text:" : ":") + TextEscaping.escape(value)
@@ -224,20 +270,23 @@ struct CardOutput {
     /// TEXT escaping straight into the line: `\\`, `\;`, `\,`, and `\n` for CRLF, CR or LF.
     mutating func esc(_ s: String) {
         var s = s
-        s.withUTF8 { u in
-            var plain = true
-            for b in u where b == 0x5C || b == 0x3B || b == 0x2C || b == 0x0D || b == 0x0A { plain = false; break }
-            if plain { line.append(contentsOf: u); return }
-            var previousCR = false
-            for b in u {
-                switch b {
-                case 0x5C, 0x3B, 0x2C: line.append(0x5C); line.append(b)
-                case 0x0D: line.append(0x5C); line.append(0x6E)
-                case 0x0A: if !previousCR { line.append(0x5C); line.append(0x6E) }
-                default: line.append(b)
-                }
-                previousCR = b == 0x0D
+        s.withUTF8 { esc($0) }
+    }
+
+    /// `esc` for UTF-8 bytes.
+    mutating func esc(_ u: UnsafeBufferPointer<UInt8>) {
+        var plain = true
+        for b in u where b == 0x5C || b == 0x3B || b == 0x2C || b == 0x0D || b == 0x0A { plain = false; break }
+        if plain { line.append(contentsOf: u); return }
+        var previousCR = false
+        for b in u {
+            switch b {
+            case 0x5C, 0x3B, 0x2C: line.append(0x5C); line.append(b)
+            case 0x0D: line.append(0x5C); line.append(0x6E)
+            case 0x0A: if !previousCR { line.append(0x5C); line.append(0x6E) }
+            default: line.append(b)
             }
+            previousCR = b == 0x0D
         }
     }
 
@@ -320,32 +369,43 @@ struct FieldSlots {
         fields = c.fields
         used = [Bool](repeating: false, count: fields.count)
         for i in fields.indices {
-            let f = fields[i]
-            if let s = Self.slot(f.name) {
-                if index[s.rawValue] < 0 { index[s.rawValue] = i }
-                continue
+            switch Self.classify(fields[i].name) {
+            case .slot(let s): if index[s.rawValue] < 0 { index[s.rawValue] = i }
+            case .numbered(let s, let number): numbered.append((s, number, i))
+            case .other: break
             }
-            // A numbered family member: trailing digits after a known base.
-            var digits = 0, number = 0, scale = 1, leadingZero = false
-            for b in f.name.utf8.reversed() {
-                guard b >= 0x30 && b <= 0x39 else { break }
-                digits += 1
-                number += Int(b - 0x30) * scale
-                scale *= 10
-                leadingZero = b == 0x30
-            }
-            let count = f.name.utf8.count
-            guard digits > 0, digits < count, digits < 10, !leadingZero,
-                  let s = Self.table.index(of: f.name, count: count - digits).flatMap({ Slot(rawValue: $0) }) else { continue }
-            numbered.append((s, number, i))
         }
+    }
+
+    enum NameClass: Equatable {
+        case slot(Slot)
+        /// A numbered family member: trailing digits (no leading zero) after a known base.
+        case numbered(Slot, Int)
+        case other
+    }
+
+    /// What an attribute name is to the writer (ASCII case-insensitive).
+    static func classify(_ name: String) -> NameClass {
+        if let s = slot(name) { return .slot(s) }
+        var digits = 0, number = 0, scale = 1, leadingZero = false
+        for b in name.utf8.reversed() {
+            guard b >= 0x30 && b <= 0x39 else { break }
+            digits += 1
+            number += Int(b - 0x30) * scale
+            scale *= 10
+            leadingZero = b == 0x30
+        }
+        let count = name.utf8.count
+        guard digits > 0, digits < count, digits < 10, !leadingZero,
+              let s = table.index(of: name, count: count - digits).flatMap({ Slot(rawValue: $0) }) else { return .other }
+        return .numbered(s, number)
     }
 
     private static func slot(_ name: String) -> Slot? {
         table.index(of: name).flatMap { Slot(rawValue: $0) }
     }
 
-    func peek(_ s: Slot) -> String? {
+    mutating func peek(_ s: Slot) -> String? {
         let i = index[s.rawValue]
         return i < 0 ? nil : fields[i].value
     }
@@ -357,15 +417,45 @@ struct FieldSlots {
         return fields[i].value
     }
 
-    /// The family's values in Contact.numbered's order: the base (when numbering starts at 2), then
-    /// numbers from `numberedFrom` up.
-    mutating func takeNumbered(_ s: Slot, numberedFrom: Int = 2, _ body: (String) -> Void) {
-        if numberedFrom > 1, let v = take(s) { body(v) }
-        guard !numbered.isEmpty else { return }
+    /// The numbered members of a family (`email2`, `email3`, …; from `numberedFrom` up), in number
+    /// order, marked as taken.
+    mutating func takeNumbered(_ s: Slot, numberedFrom: Int) -> [String] {
+        guard !numbered.isEmpty else { return [] }
         let members = numbered.filter { $0.slot == s && $0.number >= numberedFrom }.sorted { $0.number < $1.number }
-        for m in members {
-            used[m.field] = true
-            body(fields[m.field].value)
+        for m in members { used[m.field] = true }
+        return members.map { fields[$0.field].value }
+    }
+
+    mutating func string(_ v: String) -> String { v }
+    mutating func escape(_ v: String, into o: inout CardOutput) { o.esc(v) }
+    mutating func add(_ v: String, into o: inout CardOutput) { o.add(v) }
+
+    mutating func writeUntaken(into o: inout CardOutput) {
+        for (i, f) in fields.enumerated() where !used[i] {
+            VCardExtensions.append(field: f.name, value: f.value, to: &o)
         }
     }
 }
+
+/// Where `VCardWriter.emit` finds a card's attributes: by slot (the attributes the writer maps to
+/// properties), numbered families, and the rest in their order. `Value` is whatever holds a value
+/// (a `String`, or a byte range of a CSV row).
+protocol CardFieldSource {
+    // Every requirement is `mutating`: `emit`'s local functions capture the source, and a
+    // non-mutating call on a captured struct copies it (a retain and release per stored array).
+    associatedtype Value
+    mutating func peek(_ s: FieldSlots.Slot) -> Value?
+    /// The slot's value, marked as written.
+    mutating func take(_ s: FieldSlots.Slot) -> Value?
+    /// The numbered members of a family (not the base), in number order, marked as written.
+    mutating func takeNumbered(_ s: FieldSlots.Slot, numberedFrom: Int) -> [Value]
+    mutating func string(_ v: Value) -> String
+    /// TEXT-escaped (`CardOutput.esc`).
+    mutating func escape(_ v: Value, into o: inout CardOutput)
+    /// As is (`CardOutput.add`).
+    mutating func add(_ v: Value, into o: inout CardOutput)
+    /// Every attribute not taken, in order, as X- properties (`VCardExtensions.append`).
+    mutating func writeUntaken(into o: inout CardOutput)
+}
+
+extension FieldSlots: CardFieldSource {}
