@@ -1,5 +1,4 @@
 import FerryArchive
-import FerryContacts
 import FerryCore
 import Foundation
 
@@ -171,21 +170,23 @@ public struct Converter {
         do {
             let writer = try outputFormat.makeWriter(output, options: request.writeOptions, log: log)
             for (_, _, reader) in readers {
-                // csv → vcf without a Contact per row (same bytes; see FerryContacts' CSVToVCard).
-                if filter.isEmpty, let csv = reader as? ContactCSVReader, let vcf = writer as? VCardWriter {
+                // A reader with a direct path to this writer (same bytes, no item per record).
+                if filter.isEmpty, let direct = reader as? any DirectTransferReader {
                     let before = itemCount
-                    let n = try csv.writeVCards(to: vcf) { n in
+                    let transfer = try direct.transfer(to: writer) { n in
                         if showProgress != .never {
                             progress.update(bytes: counters.reduce(0) { $0 + $1.count }, items: before + n)
                         }
                     }
-                    itemCount += n
-                    if n > 0 {
-                        summary.read[ItemKind.contact.rawValue, default: 0] += n
-                        summary.written[ItemKind.contact.rawValue, default: 0] += n
-                        summary.folders["", default: 0] += n
+                    if let transfer {
+                        itemCount += transfer.count
+                        if transfer.count > 0 {
+                            summary.read[transfer.kind.rawValue, default: 0] += transfer.count
+                            summary.written[transfer.kind.rawValue, default: 0] += transfer.count
+                            summary.folders["", default: 0] += transfer.count
+                        }
+                        continue
                     }
-                    continue
                 }
                 while var item = try reader.next() {
                     if !outputFormat.kinds.contains(item.kind), let convertible = item.payload as? any ConvertibleItemPayload,

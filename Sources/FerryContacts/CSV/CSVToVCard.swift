@@ -443,3 +443,12 @@ extension ContactCSVReader {
         return cards
     }
 }
+
+extension ContactCSVReader: DirectTransferReader {
+    /// csv → vcf goes through `writeVCards` (a per-header plan over byte slices); any other writer
+    /// reads contacts one by one.
+    public func transfer(to writer: any ItemWriter, progress: (Int) -> Void) throws -> DirectTransfer? {
+        guard let vcf = writer as? VCardWriter, !readingStarted else { return nil }
+        return DirectTransfer(kind: .contact, count: try writeVCards(to: vcf, progress: progress))
+    }
+}

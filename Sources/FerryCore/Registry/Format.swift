@@ -60,6 +60,25 @@ public protocol ItemReader: AnyObject {
     func next() throws -> Item?
 }
 
+/// A reader that can hand all its remaining input to some writers faster than item by item (csv → vcf
+/// without building a contact per row). The bytes written must be exactly those item-by-item writing
+/// gives; the converter asks only when no filter applies and before the first `next()`.
+public protocol DirectTransferReader: ItemReader {
+    /// Writes everything left to `writer` and says what was written, or returns nil without reading
+    /// anything when it has no direct path to this writer. `progress` gets the items written so far.
+    func transfer(to writer: any ItemWriter, progress: (Int) -> Void) throws -> DirectTransfer?
+}
+
+/// What a direct transfer wrote: `count` items of one kind, all into the top folder.
+public struct DirectTransfer: Sendable, Equatable {
+    public var kind: ItemKind
+    public var count: Int
+    public init(kind: ItemKind, count: Int) {
+        self.kind = kind
+        self.count = count
+    }
+}
+
 /// What a writer did with an item.
 public enum WriteOutcome: Sendable, Equatable {
     case written
