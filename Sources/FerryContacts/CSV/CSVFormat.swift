@@ -35,6 +35,8 @@ public struct ContactCSVFormat: Format, Explaining {
         let byName = extensionBid(name, score: 40)
         guard !prefix.isEmpty else { return byName }
         if Self.isBinaryContainer(prefix) { return 0 }
+        // An XML document (a feed, a Zimbra .meta) is no CSV: not worth the sniffer's time.
+        if prefix.starts(with: Self.xmlDeclaration) || prefix.starts(with: [0xEF, 0xBB, 0xBF] + Self.xmlDeclaration) { return byName }
         let sniff = CSVSniffer.sniff(prefix, declared: nil, complete: true)
         if let g = sniff.dialect, !g.dialect.allFields, g.binding.recognised >= 3 { return 85 }
         if let g = sniff.dialect, g.dialect.allFields, g.binding.recognised >= 2, byName > 0 { return 70 }
@@ -43,6 +45,8 @@ public struct ContactCSVFormat: Format, Explaining {
 
     /// Compressed data and archives (gzip, zip, bzip2, xz, zstd, 7z, tar) are never CSV: refused
     /// before the sniffer spends its time on their bytes.
+    static let xmlDeclaration: [UInt8] = Array("<?xml ".utf8)
+
     static func isBinaryContainer(_ prefix: [UInt8]) -> Bool {
         let magics: [[UInt8]] = [[0x1F, 0x8B], [0x50, 0x4B, 0x03, 0x04], [0x50, 0x4B, 0x05, 0x06], [0x42, 0x5A, 0x68],
                                  [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], [0x28, 0xB5, 0x2F, 0xFD],

@@ -149,11 +149,37 @@ final class FeedInput {
         let final = raw.isEmpty
         if final { done = true }
         var out: [UInt8] = []
-        out.reserveCapacity(raw.count + 16)
         if let decoder {
+            out.reserveCapacity(raw.count + 16)
             try raw.withUnsafeBytes { try decoder.decode($0, final: final, into: &out) }
         } else {
-            let r = raw.withUnsafeBytes { validator.process($0, final: final, policy: .replace, into: &out) }
+            // Valid UTF-8 (the usual case) comes out of the validator as one run, the whole piece:
+            // the piece itself is passed on, not a copy. Anything else (a sequence split at the end
+            // of the piece or carried in from the last one, a replacement) is copied run by run.
+            var whole = false
+            let r = raw.withUnsafeBytes { input in
+                var first: UnsafeRawBufferPointer?
+                var copied = false
+                let r = validator.process(input, final: final, policy: .replace) { run in
+                    // Only a run that starts the input is held back uncopied (a completed sequence
+                    // carried in lives in the validator's own buffer, gone after this call).
+                    if !copied, first == nil, run.baseAddress == input.baseAddress {
+                        first = run
+                        return
+                    }
+                    if !copied {
+                        copied = true
+                        out.reserveCapacity(raw.count + 16)
+                        if let f = first { out.append(contentsOf: f) }
+                    }
+                    out.append(contentsOf: run)
+                }
+                if !copied, let f = first {
+                    if f.baseAddress == input.baseAddress, f.count == input.count { whole = true } else { out.append(contentsOf: f) }
+                }
+                return r
+            }
+            if whole { out = raw }
             invalidUTF8 += r.replacements
         }
         if final {

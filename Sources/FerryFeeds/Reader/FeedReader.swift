@@ -77,6 +77,9 @@ public final class FeedReader: ItemReader {
             Unmanaged<SAXState>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.characters(ch, Int(length)) }
         }
         sax.cdataBlock = sax.characters
+        // As libxml2's own SAX2 handler does: white space between elements goes to `characters`
+        // directly (a different handler makes the parser test every text run for blankness first).
+        sax.ignorableWhitespace = sax.characters
         sax.serror = { ctx, error in
             guard let ctx, let error else { return }
             Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().xmlError(error.pointee)
@@ -108,9 +111,7 @@ public final class FeedReader: ItemReader {
                                       file: name, line: line, column: column)
             }
         }
-        var repaired: [UInt8] = []
-        repaired.reserveCapacity(piece.count + 64)
-        repairer.process(piece, final: final, into: &repaired)
+        let repaired = repairer.process(piece, final: final)
         _ = repaired.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) {
                 xmlParseChunk(context, buffer.count == 0 ? nil : $0, Int32(buffer.count), final ? 1 : 0)
@@ -148,33 +149,58 @@ final class SAXState {
 
     /// The element being captured (a child of the entry or of the channel). A class: libxml2 calls
     /// `characters` many times per element (once per entity reference), and the buffers grow in place.
+    /// One object serves every field in turn (one element is captured at a time): no allocation per field.
     private final class Capture {
-        let family: Family
-        let local: String
-        let qualified: String
-        let attributes: Attributes
+        var family: Family
+        var local: String
+        var prefix: String?
+        var attributes: Attributes
         var text: [UInt8] = []
         var markup: [UInt8] = []
         var hasMarkup = false
-        let depth: Int
-        let line: Int
-        let column: Int
+        var depth: Int
+        var line: Int
+        var column: Int
         /// A child of a structured element (atom:author's name/email/uri).
         var child: String?
         var childText: [UInt8] = []
         var parts: [String: String] = [:]
 
-        init(family: Family, local: String, qualified: String, attributes: Attributes, depth: Int, line: Int, column: Int) {
+        /// The name as written (`dc:creator`): only messages and unmapped elements need it.
+        var qualified: String { prefix.map { $0 + ":" + local } ?? local }
+
+        init() {
+            family = .other
+            local = ""
+            attributes = Attributes([])
+            depth = 0
+            line = 0
+            column = 0
+        }
+
+        func start(family: Family, local: String, prefix: String?, attributes: Attributes, depth: Int, line: Int, column: Int) {
             self.family = family
             self.local = local
-            self.qualified = qualified
+            self.prefix = prefix
             self.attributes = attributes
             self.depth = depth
             self.line = line
             self.column = column
+            hasMarkup = false
+            child = nil
+        }
+
+        /// Lets go of the field's text and parts (the reader's text buffers are then the only owners
+        /// of their storage and are reused in place).
+        func finish() {
+            text = []
+            markup = []
+            if !parts.isEmpty { parts = [:] }
+            attributes = Attributes([])
         }
     }
     private var capture: Capture?
+    private let captureObject = Capture()
 
     enum Family { case core, dc, dcterms, content, rdf, gd, xhtml, other }
 
@@ -364,8 +390,9 @@ final class SAXState {
             inChild = false
             capHasMarkup = false
             capText.removeAll(keepingCapacity: true)
-            capture = Capture(family: fam, local: local, qualified: prefix.map { "\($0):\(local)" } ?? local,
-                              attributes: self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
+            captureObject.start(family: fam, local: local, prefix: prefix,
+                                attributes: self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
+            capture = captureObject
         }
     }
 
@@ -480,6 +507,7 @@ final class SAXState {
             c.hasMarkup = capHasMarkup
             if capHasMarkup { c.markup = capMarkup }
             if entry != nil { entryField(c, &entry!) } else { channelField(c) }
+            c.finish()
             return
         }
         if entry != nil, depth == entryDepth {
@@ -571,8 +599,8 @@ final class SAXState {
     // MARK: Mapping
 
     private func text(_ c: Capture, defaultHTML: Bool) -> FeedText {
-        let type = (c.attributes["type"] ?? "").lowercased()
-        let mode = (c.attributes["mode"] ?? "").lowercased()
+        let type = Self.lowercased(c.attributes["type"] ?? "")
+        let mode = Self.lowercased(c.attributes["mode"] ?? "")
         if c.hasMarkup {
             var markup = Self.trimmed(c.markup)
             if type == "xhtml" || type.contains("xhtml"), markup.hasPrefix("<div"), markup.hasSuffix("</div>"),
@@ -592,6 +620,13 @@ final class SAXState {
         default: html = defaultHTML || mode == "escaped"
         }
         return FeedText(value, isHTML: html)
+    }
+
+    /// `s.lowercased()`, without making a new string when it has no upper-case ASCII letter and no
+    /// non-ASCII byte (`html`, `text`: the usual attribute values).
+    static func lowercased(_ s: String) -> String {
+        for b in s.utf8 where (b >= 0x41 && b <= 0x5A) || b >= 0x80 { return s.lowercased() }
+        return s
     }
 
     private static let englishDays: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -769,7 +804,7 @@ final class SAXState {
             report("feed.entry-id", "Atom entry without <id> (invalid Atom 1.0; Zimbra writes these); a stable id is derived", line: entryLine, column: 1)
         }
         let metadata = ItemMetadata(date: e.date, id: e.id)
-        done.append(Item(e, metadata: metadata, origin: "\(name):\(entryLine)"))
+        done.append(Item(e, metadata: metadata, origin: name + ":" + String(entryLine)))
         entry = nil
         entryDepth = -1
     }
