@@ -136,7 +136,10 @@ final class SAXState {
     let log: DiagnosticLog
     var context: xmlParserCtxtPtr?
     var fatal: FerryError?
-    private(set) var version: String?
+    private(set) var version: String? {
+        didSet { isAtom = version?.hasPrefix("atom") == true }
+    }
+    private var isAtom = false
     private var feed = FeedInfo(version: "")
     private var depth = 0
     private var channelDepth = -1
@@ -155,7 +158,8 @@ final class SAXState {
         var local: String
         var prefix: String?
         var attributes: Attributes
-        var text: [UInt8] = []
+        /// The field's text: a view of the reader's text buffer, valid until the next field starts.
+        var text = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         var markup: [UInt8] = []
         var hasMarkup = false
         var depth: Int
@@ -193,7 +197,7 @@ final class SAXState {
         /// Lets go of the field's text and parts (the reader's text buffers are then the only owners
         /// of their storage and are reused in place).
         func finish() {
-            text = []
+            text = UnsafeBufferPointer(start: nil, count: 0)
             markup = []
             if !parts.isEmpty { parts = [:] }
             attributes = Attributes([])
@@ -335,7 +339,7 @@ final class SAXState {
                 if !capHasMarkup {
                     capHasMarkup = true
                     capMarkup.removeAll(keepingCapacity: true)
-                    capText.withUnsafeBufferPointer { Self.escape($0, into: &capMarkup) }
+                    Self.escape(buffers.pointee.text.bytes, into: &capMarkup)
                 }
                 markupNames.append(local)
                 capMarkup += Array("<\(local)".utf8)
@@ -389,7 +393,7 @@ final class SAXState {
             capturing = true
             inChild = false
             capHasMarkup = false
-            capText.removeAll(keepingCapacity: true)
+            buffers.pointee.text.removeAll()
             captureObject.start(family: fam, local: local, prefix: prefix,
                                 attributes: self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
             capture = captureObject
@@ -423,7 +427,7 @@ final class SAXState {
         var capturing = false
         var inChild = false
         var hasMarkup = false
-        var text: [UInt8] = []
+        var text = ByteBuffer()
         var markup: [UInt8] = []
         var childText: [UInt8] = []
     }
@@ -444,10 +448,6 @@ final class SAXState {
         get { buffers.pointee.hasMarkup }
         set { buffers.pointee.hasMarkup = newValue }
     }
-    private var capText: [UInt8] {
-        get { buffers.pointee.text }
-        _modify { yield &buffers.pointee.text }
-    }
     private var capMarkup: [UInt8] {
         get { buffers.pointee.markup }
         _modify { yield &buffers.pointee.markup }
@@ -458,6 +458,7 @@ final class SAXState {
     }
 
     deinit {
+        buffers.pointee.text.free()
         buffers.deinitialize(count: 1)
         buffers.deallocate()
     }
@@ -469,7 +470,7 @@ final class SAXState {
         if b.pointee.inChild {
             b.pointee.childText.append(contentsOf: buffer)
         } else {
-            b.pointee.text.append(contentsOf: buffer)
+            b.pointee.text.append(buffer)
             if b.pointee.hasMarkup { Self.escape(buffer, into: &b.pointee.markup) }
         }
     }
@@ -503,7 +504,7 @@ final class SAXState {
             }
             capture = nil
             capturing = false
-            c.text = capText
+            c.text = buffers.pointee.text.bytes
             c.hasMarkup = capHasMarkup
             if capHasMarkup { c.markup = capMarkup }
             if entry != nil { entryField(c, &entry!) } else { channelField(c) }
@@ -679,7 +680,7 @@ final class SAXState {
 
     /// `e` is the entry being built, modified in place (`&entry!`: no copy of the whole entry per field).
     private func entryField(_ c: Capture, _ e: inout FeedEntry) {
-        let atom = version?.hasPrefix("atom") == true
+        let atom = isAtom
         switch (c.family, c.local) {
         case (.core, "title"):
             e.title = text(c, defaultHTML: false)
@@ -808,4 +809,44 @@ final class SAXState {
         entry = nil
         entryDepth = -1
     }
+}
+
+/// A growable byte buffer for the text of the field being read: libxml2 hands text over in many small
+/// pieces (one per entity reference in escaped HTML), and an `Array` append costs several times a
+/// plain copy. Owned by one `SAXState` (never copied); `free()` releases the memory.
+struct ByteBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init() {
+        capacity = 4096
+        base = .allocate(capacity: capacity)
+    }
+
+    /// The bytes, valid until the next change.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    mutating func append(_ piece: UnsafeBufferPointer<UInt8>) {
+        guard let p = piece.baseAddress else { return }
+        let n = piece.count
+        if count + n > capacity { grow(count + n) }
+        if n == 1 { base[count] = p[0] } else { (base + count).update(from: p, count: n) }
+        count += n
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    func free() { base.deallocate() }
 }
