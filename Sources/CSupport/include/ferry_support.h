@@ -38,6 +38,14 @@ ferry_prefault *ferry_prefault_start(const void *base, size_t length, size_t fro
 void ferry_prefault_advance(ferry_prefault *prefault, size_t consumed);
 void ferry_prefault_stop(ferry_prefault *prefault);
 
+/// 1 when buf[0..<n) is valid UTF-8 (complete sequences, no surrogates, nothing above U+10FFFF), else 0.
+int ferry_utf8_valid(const unsigned char *buf, size_t n);
+/// When buf[0..<n) is valid UTF-8 except that it may end in the first bytes of a sequence cut short
+/// (valid as far as they go): the length without those bytes. SIZE_MAX when anything is invalid.
+size_t ferry_utf8_complete_prefix(const unsigned char *buf, size_t n);
+/// Tests: 0 turns the vector (AVX2) path off, 1 back on where the CPU has it. Returns 1 when it is in use.
+int ferry_utf8_set_vector(int enabled);
+
 #ifdef __cplusplus
 }
 #endif
