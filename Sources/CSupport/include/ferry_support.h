@@ -43,6 +43,8 @@ int ferry_utf8_valid(const unsigned char *buf, size_t n);
 /// When buf[0..<n) is valid UTF-8 except that it may end in the first bytes of a sequence cut short
 /// (valid as far as they go): the length without those bytes. SIZE_MAX when anything is invalid.
 size_t ferry_utf8_complete_prefix(const unsigned char *buf, size_t n);
+/// How many bytes of buf[0..<n) equal `byte`; `*last` is the offset of the last one (SIZE_MAX: none).
+size_t ferry_count_byte(const unsigned char *buf, size_t n, unsigned char byte, size_t *last);
 /// Tests: 0 turns the vector (AVX2) path off, 1 back on where the CPU has it. Returns 1 when it is in use.
 int ferry_utf8_set_vector(int enabled);
 

@@ -146,6 +146,8 @@ final class SAXState {
     private var channelDepth = -1
     private var entryDepth = -1
     private var entry: FeedEntry?
+    /// `entry != nil`, kept apart: testing the optional entry (a large struct in a class) copies it.
+    private var inEntry = false
     private var entryLine = 0
     private var done: [Item] = []
     private var reportCounts: [String: Int] = [:]
@@ -157,6 +159,8 @@ final class SAXState {
     private final class Capture {
         var family: Family
         var local: String
+        /// `local` as one of the names the mapping knows (a switch on an enum, not on strings).
+        var field = Field.other
         var prefix: String?
         var attributes: Attributes
         /// The field's text: a view of the reader's text buffer, valid until the next field starts.
@@ -183,9 +187,10 @@ final class SAXState {
             column = 0
         }
 
-        func start(family: Family, local: String, prefix: String?, attributes: Attributes, depth: Int, line: Int, column: Int) {
+        func start(family: Family, local: String, field: Field, prefix: String?, attributes: Attributes, depth: Int, line: Int, column: Int) {
             self.family = family
             self.local = local
+            self.field = field
             self.prefix = prefix
             self.attributes = attributes
             self.depth = depth
@@ -208,6 +213,54 @@ final class SAXState {
     private let captureObject = Capture()
 
     enum Family { case core, dc, dcterms, content, rdf, gd, xhtml, other }
+
+    /// The local names of entry fields the mapping reads.
+    enum Field {
+        case title, link, id, guid, updated, modified, published, issued, created, pubDate, date, summary, description
+        case content, encoded, author, contributor, creator, category, subject, enclosure, when, `where`, other
+
+        init(_ local: String) {
+            switch local {
+            case "title": self = .title
+            case "link": self = .link
+            case "id": self = .id
+            case "guid": self = .guid
+            case "updated": self = .updated
+            case "modified": self = .modified
+            case "published": self = .published
+            case "issued": self = .issued
+            case "created": self = .created
+            case "pubDate": self = .pubDate
+            case "date": self = .date
+            case "summary": self = .summary
+            case "description": self = .description
+            case "content": self = .content
+            case "encoded": self = .encoded
+            case "author": self = .author
+            case "contributor": self = .contributor
+            case "creator": self = .creator
+            case "category": self = .category
+            case "subject": self = .subject
+            case "enclosure": self = .enclosure
+            case "when": self = .when
+            case "where": self = .where
+            default: self = .other
+            }
+        }
+    }
+
+    /// The field of a local name, cached by libxml2's pointer for it like the names' strings.
+    private var fieldKeys = [UnsafePointer<xmlChar>?](repeating: nil, count: slots)
+    private var fieldValues = [Field](repeating: .other, count: slots)
+
+    private func field(_ p: UnsafePointer<xmlChar>, _ local: String) -> Field {
+        let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: p)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        if fieldKeys[slot] == p { return fieldValues[slot] }
+        let f = Field(local)
+        fieldKeys[slot] = p
+        fieldValues[slot] = f
+        return f
+    }
 
     init(name: String, log: DiagnosticLog) {
         self.name = name
@@ -344,7 +397,7 @@ final class SAXState {
         // Inside a captured field: child markup.
         if let c = capture, depth > c.depth {
             let local = string(localname)!
-            if c.family == .core && (c.local == "author" || c.local == "contributor") && depth == c.depth + 1 {
+            if c.family == .core && (c.field == .author || c.field == .contributor) && depth == c.depth + 1 {
                 c.child = local
                 inChild = true
                 capChildText.removeAll(keepingCapacity: true)
@@ -386,7 +439,7 @@ final class SAXState {
             channelDepth = depth
             return
         }
-        if entry == nil, fam == .core, local == "entry" || local == "item" {
+        if !inEntry, fam == .core, local == "entry" || local == "item" {
             entryDepth = depth
             var e = FeedEntry(feed: feed)
             entryHasID = false
@@ -396,18 +449,19 @@ final class SAXState {
                 entryHasID = true
             }
             entry = e
+            inEntry = true
             entryLine = position.0
             return
         }
-        let isEntryField = entry != nil && depth == entryDepth + 1
-        let isChannelField = entry == nil && depth == channelDepth + 1
+        let isEntryField = inEntry && depth == entryDepth + 1
+        let isChannelField = !inEntry && depth == channelDepth + 1
         if isEntryField || isChannelField {
             let (line, column) = position
             capturing = true
             inChild = false
             capHasMarkup = false
             buffers.pointee.text.removeAll()
-            captureObject.start(family: fam, local: local, prefix: prefix,
+            captureObject.start(family: fam, local: local, field: field(localname, local), prefix: prefix,
                                 attributes: self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
             capture = captureObject
         }
@@ -520,11 +574,11 @@ final class SAXState {
             c.text = buffers.pointee.text.bytes
             c.hasMarkup = capHasMarkup
             if capHasMarkup { c.markup = capMarkup }
-            if entry != nil { entryField(c, &entry!) } else { channelField(c) }
+            if inEntry { entryField(c, &entry!) } else { channelField(c) }
             c.finish()
             return
         }
-        if entry != nil, depth == entryDepth {
+        if inEntry, depth == entryDepth {
             finishEntry()
         } else if depth == channelDepth {
             channelDepth = version?.hasPrefix("atom") == true ? 1 : -1
@@ -694,12 +748,12 @@ final class SAXState {
     /// `e` is the entry being built, modified in place (`&entry!`: no copy of the whole entry per field).
     private func entryField(_ c: Capture, _ e: inout FeedEntry) {
         let atom = isAtom
-        switch (c.family, c.local) {
-        case (.core, "title"):
+        switch (c.family, c.field) {
+        case (.core, .title):
             e.title = text(c, defaultHTML: false)
-        case (.dc, "title") where e.title == nil:
+        case (.dc, .title) where e.title == nil:
             e.title = text(c, defaultHTML: false)
-        case (.core, "link"):
+        case (.core, .link):
             if let href = c.attributes["href"] {
                 e.links.append(FeedLink(href: href, rel: c.attributes["rel"] ?? "alternate", type: c.attributes["type"]))
                 if c.attributes["rel"] == "enclosure" {
@@ -708,47 +762,47 @@ final class SAXState {
             } else if !plain(c).isEmpty {
                 e.links.append(FeedLink(href: plain(c), rel: "alternate", type: nil))
             }
-        case (.core, "id"), (.core, "guid"):
+        case (.core, .id), (.core, .guid):
             let value = plain(c)
             if !value.isEmpty {
                 e.id = value
                 entryHasID = true
-                if c.local == "guid", (c.attributes["isPermaLink"] ?? "true") != "false", value.contains("://"),
+                if c.field == .guid, (c.attributes["isPermaLink"] ?? "true") != "false", value.contains("://"),
                    !e.links.contains(where: { $0.href == value }) {
                     e.links.append(FeedLink(href: value, rel: e.links.isEmpty ? "alternate" : "related", type: nil))
                 }
             }
-        case (.core, "updated"):
+        case (.core, .updated):
             e.updated = date(c, expected: .rfc3339) ?? e.updated
-        case (.core, "modified"):
+        case (.core, .modified):
             if version == "atom10" {
                 report("feed.atom03", "Atom 0.3 <modified> in an Atom 1.0 feed (Zimbra writes these); read as <updated>", line: c.line, column: c.column)
             }
             e.updated = date(c, expected: .rfc3339) ?? e.updated
-        case (.core, "published"), (.core, "issued"):
+        case (.core, .published), (.core, .issued):
             e.published = date(c, expected: .rfc3339) ?? e.published
-        case (.core, "created"):
+        case (.core, .created):
             // Atom 0.3: when the entry was created; the publication date (issued) wins.
             if let d = date(c, expected: .rfc3339), e.published == nil { e.published = d }
-        case (.core, "pubDate"):
+        case (.core, .pubDate):
             e.published = date(c, expected: .rfc822) ?? e.published
-        case (.dc, "date"), (.dcterms, "modified"):
+        case (.dc, .date), (.dcterms, .modified):
             if let d = date(c, expected: .rfc3339) {
                 if e.updated == nil { e.updated = d }
                 if e.published == nil && c.family == .dc { e.published = d }
             }
-        case (.dcterms, "created"), (.dcterms, "issued"):
+        case (.dcterms, .created), (.dcterms, .issued):
             e.published = date(c, expected: .rfc3339) ?? e.published
-        case (.core, "summary"):
+        case (.core, .summary):
             e.summary = text(c, defaultHTML: false)
-        case (.core, "description"):
+        case (.core, .description):
             if atom { e.summary = text(c, defaultHTML: false) } else { e.summary = text(c, defaultHTML: true) }
-        case (.core, "content"):
+        case (.core, .content):
             e.content = text(c, defaultHTML: false)
-        case (.content, "encoded"):
+        case (.content, .encoded):
             e.content = text(c, defaultHTML: true)
-        case (.core, "author"), (.core, "contributor"):
-            if c.local == "contributor" && (e.authorName != nil || e.authorEmail != nil) { break }
+        case (.core, .author), (.core, .contributor):
+            if c.field == .contributor && (e.authorName != nil || e.authorEmail != nil) { break }
             if !c.parts.isEmpty {
                 e.authorName = c.parts["name"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorName
                 e.authorEmail = c.parts["email"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
@@ -766,25 +820,25 @@ final class SAXState {
                 e.authorName = name ?? e.authorName
                 e.authorEmail = email ?? e.authorEmail
             }
-        case (.dc, "creator"), (.dc, "author"):
+        case (.dc, .creator), (.dc, .author):
             if e.authorName == nil {
                 let (name, email) = Self.splitAuthor(plain(c))
                 e.authorName = name
                 if e.authorEmail == nil { e.authorEmail = email }
             }
-        case (.core, "category"):
+        case (.core, .category):
             if let term = c.attributes["term"] ?? c.attributes["label"] { e.categories.append(term) }
             else if !plain(c).isEmpty { e.categories.append(plain(c)) }
-        case (.dc, "subject"):
+        case (.dc, .subject):
             if !plain(c).isEmpty { e.categories.append(plain(c)) }
-        case (.core, "enclosure"):
+        case (.core, .enclosure):
             if let url = c.attributes["url"] {
                 e.enclosures.append(FeedEnclosure(url: url, type: c.attributes["type"], length: c.attributes["length"].flatMap { Int($0) }))
             }
-        case (.gd, "when"):
+        case (.gd, .when):
             e.eventStart = c.attributes["startTime"]
             e.eventEnd = c.attributes["endTime"]
-        case (.gd, "where"):
+        case (.gd, .where):
             e.eventLocation = c.attributes["valueString"] ?? (plain(c).isEmpty ? nil : plain(c))
         default:
             let value = c.hasMarkup ? String(decoding: c.markup, as: UTF8.self) : plain(c)
@@ -820,6 +874,7 @@ final class SAXState {
         let metadata = ItemMetadata(date: e.date, id: e.id)
         done.append(Item(e, metadata: metadata, origin: name + ":" + String(entryLine)))
         entry = nil
+        inEntry = false
         entryDepth = -1
     }
 }

@@ -1,3 +1,4 @@
+import CSupport
 import FerryCore
 #if canImport(Glibc)
 import Glibc
@@ -77,29 +78,12 @@ final class Repairer {
 
     private func syncLines(to index: Int) {
         guard index > lineScan, let base = b.baseAddress else { return }
-        var count = 0
-        var last = -1
-        var k = lineScan
-        // Eight bytes at a time: the bytes equal to LF are found exactly (no borrow between bytes).
-        while k + 8 <= index {
-            let x = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
-            let lf = ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
-            if lf != 0 {
-                count += lf.nonzeroBitCount
-                last = k + (63 - lf.leadingZeroBitCount) / 8
-            }
-            k += 8
-        }
-        while k < index {
-            if base[k] == 0x0A {
-                count += 1
-                last = k
-            }
-            k += 1
-        }
+        // 32 bytes at a time (CSupport): the LFs and the offset of the last one.
+        var lastLF = 0
+        let count = ferry_count_byte(base + lineScan, index - lineScan, 0x0A, &lastLF)
         if count > 0 {
             line += count
-            lineStartStream = self.base + last + 1
+            lineStartStream = self.base + lineScan + lastLF + 1
         }
         lineScan = index
     }
