@@ -158,13 +158,14 @@ int ferry_utf8_valid(const unsigned char *buf, size_t n) {
     return utf8_valid_scalar(buf, n);
 }
 
-int ferry_utf8_set_vector(int enabled) {
+int ferry_utf8_valid_reference(const unsigned char *buf, size_t n) {
+    return utf8_valid_scalar(buf, n);
+}
+
+int ferry_utf8_vector_available(void) {
 #if defined(__x86_64__)
-    if (!enabled) { have_avx2 = 0; return 0; }
-    have_avx2 = -1;
     return use_avx2();
 #else
-    (void)enabled;
     return 0;
 #endif
 }

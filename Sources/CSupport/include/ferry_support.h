@@ -45,8 +45,10 @@ int ferry_utf8_valid(const unsigned char *buf, size_t n);
 size_t ferry_utf8_complete_prefix(const unsigned char *buf, size_t n);
 /// How many bytes of buf[0..<n) equal `byte`; `*last` is the offset of the last one (SIZE_MAX: none).
 size_t ferry_count_byte(const unsigned char *buf, size_t n, unsigned char byte, size_t *last);
-/// Tests: 0 turns the vector (AVX2) path off, 1 back on where the CPU has it. Returns 1 when it is in use.
-int ferry_utf8_set_vector(int enabled);
+/// Tests: the plain C check (what `ferry_utf8_valid` uses below 16 bytes and without AVX2), and
+/// whether the vector path is in use on this CPU.
+int ferry_utf8_valid_reference(const unsigned char *buf, size_t n);
+int ferry_utf8_vector_available(void);
 
 #ifdef __cplusplus
 }

@@ -26,7 +26,10 @@ final class FeedInput {
     private(set) var charsetName = "UTF-8"
     private var done = false
 
-    init(source: ByteSource, name: String, log: DiagnosticLog, declaredByUser: Charset?) throws {
+    init(source: ByteSource, name: String, log: DiagnosticLog, declaredByUser: Charset?, fastUTF8: Bool = true,
+         pieceSize: Int = 1 << 16) throws {
+        self.fastUTF8 = fastUTF8
+        self.pieceSize = pieceSize
         self.source = source
         self.name = name
         self.log = log
@@ -143,6 +146,7 @@ final class FeedInput {
     /// first piece that is not valid, the validator takes over for good, from a sequence boundary (the
     /// pending bytes first): what it writes is then the same as if it had read everything.
     private var fastUTF8 = true
+    private let pieceSize: Int
     private var pending: [UInt8] = []
 
     /// The piece, when it (after the pending bytes) is valid UTF-8 but for a sequence cut at its end;
@@ -171,7 +175,7 @@ final class FeedInput {
             raw = f
         } else {
             guard !done else { return ([], true) }
-            raw = try source.read(upTo: 1 << 16)
+            raw = try source.read(upTo: pieceSize)
         }
         let final = raw.isEmpty
         if final { done = true }

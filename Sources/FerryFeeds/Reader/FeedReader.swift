@@ -34,6 +34,11 @@ public final class FeedReader: ItemReader {
     }
 
     private var decoder: FeedInput?
+    /// Tests: false sends every piece through FerryCore's validator (the general path), which the
+    /// vector check must agree with byte for byte.
+    var fastUTF8 = true
+    /// Tests: the size of the pieces read after the first (charset detection reads its own sample).
+    var pieceSize = 1 << 16
 
     public func next() throws -> Item? {
         while head >= queue.count {
@@ -54,7 +59,8 @@ public final class FeedReader: ItemReader {
 
     private func start() throws {
         _ = Self.libxml2Ready
-        let decoder = try FeedInput(source: source, name: name, log: log, declaredByUser: options.charset)
+        let decoder = try FeedInput(source: source, name: name, log: log, declaredByUser: options.charset, fastUTF8: fastUTF8,
+                                    pieceSize: pieceSize)
         self.decoder = decoder
         let state = SAXState(name: name, log: log)
         self.state = state
