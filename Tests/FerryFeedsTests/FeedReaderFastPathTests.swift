@@ -112,6 +112,30 @@ import FerryCore
         }
     }
 
+    /// Authors split on bytes (text below U+0300) as Foundation's trims and searches split them.
+    @Test func simpleAuthorSplitAgreesWithTheGeneralOne() {
+        let pieces = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{1C}", "(", ")", "<", ">", "@", "\"",
+                      "a", "Zoë", "é", "ɐ", "x@y.org", "Ana Ruiz", "ÿ", "\u{2028}", "\u{301}", "東"]
+        var g = Generator(state: 31)
+        var simple = 0
+        for _ in 0..<40_000 {
+            let s = (0..<Int(g.next() % 9)).map { _ in pieces[Int(g.next() % UInt64(pieces.count))] }.joined()
+            let general = SAXState.splitAnyAuthor(s)
+            if let fast = SAXState.splitSimpleAuthor(s) {
+                simple += 1
+                #expect(fast.name == general.name && fast.email == general.email, "\(Array(s.unicodeScalars))")
+            }
+            #expect(SAXState.splitAuthor(s) == general)
+        }
+        #expect(simple > 20_000)
+        for s in ["ana@example.com (Ana Ruiz)", "Ana Ruiz <ana@example.com>", "\"Zoë\" <zoe@example.de>", "ana@example.com", " Zoë Müller "] {
+            #expect(SAXState.splitSimpleAuthor(s) != nil)
+        }
+        #expect(SAXState.splitAuthor("ana@example.com (Ana Ruiz)") == ("Ana Ruiz", "ana@example.com"))
+        #expect(SAXState.dayName("Fri") == "fri")
+        #expect(SAXState.dayName(" Vie ") == "vie")
+    }
+
     @Test func lineFeedCountMatchesPlainCount() {
         var g = Generator(state: 5)
         for _ in 0..<2_000 {
