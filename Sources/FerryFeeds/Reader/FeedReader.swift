@@ -179,7 +179,7 @@ final class SAXState {
         /// A child of a structured element (atom:author's name/email/uri).
         var child: String?
         var childText: [UInt8] = []
-        var parts: [String: String] = [:]
+        var parts = AuthorParts()
 
         /// The name as written (`dc:creator`): only messages and unmapped elements need it.
         var qualified: String { prefix.map { $0 + ":" + local } ?? local }
@@ -211,7 +211,7 @@ final class SAXState {
         func finish() {
             text = UnsafeBufferPointer(start: nil, count: 0)
             markup = []
-            if !parts.isEmpty { parts = [:] }
+            if !parts.isEmpty { parts = AuthorParts() }
             attributes = Attributes([])
         }
     }
@@ -219,6 +219,27 @@ final class SAXState {
     private let captureObject = Capture()
 
     enum Family { case core, dc, dcterms, content, rdf, gd, xhtml, other }
+
+    /// The children of an Atom `author` or `contributor` the mapping reads (the last of a repeated
+    /// name wins); `isEmpty` until any child at all was read, as with a dictionary of every child.
+    struct AuthorParts {
+        var name: String?
+        var email: String?
+        var uri: String?
+        var url: String?
+        private(set) var isEmpty = true
+
+        mutating func set(_ child: String, _ value: String) {
+            isEmpty = false
+            switch child {
+            case "name": name = value
+            case "email": email = value
+            case "uri": uri = value
+            case "url": url = value
+            default: break
+            }
+        }
+    }
 
     /// The local names of entry fields the mapping reads.
     enum Field {
@@ -566,7 +587,7 @@ final class SAXState {
         if let c = capture {
             if depth > c.depth {
                 if let child = c.child, depth == c.depth + 1 {
-                    c.parts[child] = Self.trimmed(capChildText)
+                    c.parts.set(child, Self.trimmed(capChildText))
                     c.child = nil
                     inChild = false
                 } else if capHasMarkup {
@@ -870,9 +891,9 @@ final class SAXState {
         case (.core, .author), (.core, .contributor):
             if c.field == .contributor && (e.authorName != nil || e.authorEmail != nil) { break }
             if !c.parts.isEmpty {
-                e.authorName = c.parts["name"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorName
-                e.authorEmail = c.parts["email"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
-                e.authorURI = c.parts["uri"] ?? c.parts["url"] ?? e.authorURI
+                e.authorName = c.parts.name.flatMap { $0.isEmpty ? nil : $0 } ?? e.authorName
+                e.authorEmail = c.parts.email.flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
+                e.authorURI = c.parts.uri ?? c.parts.url ?? e.authorURI
                 // Zimbra puts the raw sender (`"Name" <address>`, encoded words and all) in both name and email.
                 if let raw = e.authorEmail, Self.mayBeRawSender(raw),
                    let mailbox = AddressList.parse(Array(raw.utf8)).flatMap(\.mailboxes).first {

@@ -236,6 +236,23 @@ final class Repairer {
                 i += 1
                 runStart = i
             case .tag(let quote):
+                // Ordinary bytes of the tag in a tight loop (one dispatch on the state per special byte).
+                let p = b.baseAddress!
+                if quote != 0 {
+                    while i < n {
+                        let c = p[i]
+                        if c == quote || c == 0x26 || c == 0x3C { break }
+                        i += 1
+                    }
+                } else {
+                    while i < n {
+                        let c = p[i]
+                        if c == 0x22 || c == 0x27 || c == 0x3E { break }
+                        if c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { lastTagByte = c }
+                        i += 1
+                    }
+                }
+                guard i < n else { break outer }
                 let c = b[i]
                 if quote != 0 {
                     if c == quote {
