@@ -43,10 +43,11 @@ public struct ContactCSVFormat: Format, Explaining {
         return byName
     }
 
-    /// Compressed data and archives (gzip, zip, bzip2, xz, zstd, 7z, tar) are never CSV: refused
-    /// before the sniffer spends its time on their bytes.
+    /// The start of an XML document (with its declaration), never CSV.
     static let xmlDeclaration: [UInt8] = Array("<?xml ".utf8)
 
+    /// Compressed data and archives (gzip, zip, bzip2, xz, zstd, 7z, tar) are never CSV: refused
+    /// before the sniffer spends its time on their bytes.
     static func isBinaryContainer(_ prefix: [UInt8]) -> Bool {
         let magics: [[UInt8]] = [[0x1F, 0x8B], [0x50, 0x4B, 0x03, 0x04], [0x50, 0x4B, 0x05, 0x06], [0x42, 0x5A, 0x68],
                                  [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], [0x28, 0xB5, 0x2F, 0xFD],
