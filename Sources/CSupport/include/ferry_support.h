@@ -38,6 +38,18 @@ ferry_prefault *ferry_prefault_start(const void *base, size_t length, size_t fro
 void ferry_prefault_advance(ferry_prefault *prefault, size_t consumed);
 void ferry_prefault_stop(ferry_prefault *prefault);
 
+/// 1 when buf[0..<n) is valid UTF-8 (complete sequences, no surrogates, nothing above U+10FFFF), else 0.
+int ferry_utf8_valid(const unsigned char *buf, size_t n);
+/// When buf[0..<n) is valid UTF-8 except that it may end in the first bytes of a sequence cut short
+/// (valid as far as they go): the length without those bytes. SIZE_MAX when anything is invalid.
+size_t ferry_utf8_complete_prefix(const unsigned char *buf, size_t n);
+/// How many bytes of buf[0..<n) equal `byte`; `*last` is the offset of the last one (SIZE_MAX: none).
+size_t ferry_count_byte(const unsigned char *buf, size_t n, unsigned char byte, size_t *last);
+/// Tests: the plain C check (what `ferry_utf8_valid` uses below 16 bytes and without AVX2), and
+/// whether the vector path is in use on this CPU.
+int ferry_utf8_valid_reference(const unsigned char *buf, size_t n);
+int ferry_utf8_vector_available(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,11 +35,16 @@ public struct ContactCSVFormat: Format, Explaining {
         let byName = extensionBid(name, score: 40)
         guard !prefix.isEmpty else { return byName }
         if Self.isBinaryContainer(prefix) { return 0 }
+        // An XML document (a feed, a Zimbra .meta) is no CSV: not worth the sniffer's time.
+        if prefix.starts(with: Self.xmlDeclaration) || prefix.starts(with: [0xEF, 0xBB, 0xBF] + Self.xmlDeclaration) { return byName }
         let sniff = CSVSniffer.sniff(prefix, declared: nil, complete: true)
         if let g = sniff.dialect, !g.dialect.allFields, g.binding.recognised >= 3 { return 85 }
         if let g = sniff.dialect, g.dialect.allFields, g.binding.recognised >= 2, byName > 0 { return 70 }
         return byName
     }
+
+    /// The start of an XML document (with its declaration), never CSV.
+    static let xmlDeclaration: [UInt8] = Array("<?xml ".utf8)
 
     /// Compressed data and archives (gzip, zip, bzip2, xz, zstd, 7z, tar) are never CSV: refused
     /// before the sniffer spends its time on their bytes.

@@ -1,3 +1,4 @@
+import CSupport
 import CXML2
 import FerryCore
 
@@ -25,7 +26,10 @@ final class FeedInput {
     private(set) var charsetName = "UTF-8"
     private var done = false
 
-    init(source: ByteSource, name: String, log: DiagnosticLog, declaredByUser: Charset?) throws {
+    init(source: ByteSource, name: String, log: DiagnosticLog, declaredByUser: Charset?, fastUTF8: Bool = true,
+         pieceSize: Int = 1 << 16) throws {
+        self.fastUTF8 = fastUTF8
+        self.pieceSize = pieceSize
         self.source = source
         self.name = name
         self.log = log
@@ -136,6 +140,33 @@ final class FeedInput {
         try use(declaredLabel)
     }
 
+    /// While the input is valid UTF-8, pieces are checked by `ferry_utf8_valid` (vector code, several
+    /// times the validator's speed on text that is non-ASCII every few words) and passed on as they
+    /// are; the bytes of a sequence cut by the end of a piece wait in `pending` for the next one. At the
+    /// first piece that is not valid, the validator takes over for good, from a sequence boundary (the
+    /// pending bytes first): what it writes is then the same as if it had read everything.
+    private var fastUTF8 = true
+    private let pieceSize: Int
+    private var pending: [UInt8] = []
+
+    /// The piece, when it (after the pending bytes) is valid UTF-8 but for a sequence cut at its end;
+    /// nil when the validator must decide.
+    private func fastPath(_ raw: [UInt8], final: Bool) -> [UInt8]? {
+        var data = raw
+        if !pending.isEmpty { data = pending + raw }
+        if data.isEmpty { return [] }
+        // size_t: SIZE_MAX (invalid) reads as -1.
+        let k = data.withUnsafeBufferPointer { ferry_utf8_complete_prefix($0.baseAddress!, $0.count) }
+        guard k >= 0 else { return nil }
+        if k == data.count {
+            pending = []
+            return data
+        }
+        if final { return nil }  // a sequence cut short at the very end: the validator replaces it
+        pending = Array(data[k...])
+        return Array(data[..<k])
+    }
+
     /// The next piece of UTF-8; `final` with the last (possibly empty) piece.
     func next() throws -> (bytes: [UInt8], final: Bool) {
         var raw: [UInt8]
@@ -144,16 +175,49 @@ final class FeedInput {
             raw = f
         } else {
             guard !done else { return ([], true) }
-            raw = try source.read(upTo: 1 << 16)
+            raw = try source.read(upTo: pieceSize)
         }
         let final = raw.isEmpty
         if final { done = true }
         var out: [UInt8] = []
-        out.reserveCapacity(raw.count + 16)
         if let decoder {
+            out.reserveCapacity(raw.count + 16)
             try raw.withUnsafeBytes { try decoder.decode($0, final: final, into: &out) }
+        } else if fastUTF8, let valid = fastPath(raw, final: final) {
+            out = valid
         } else {
-            let r = raw.withUnsafeBytes { validator.process($0, final: final, policy: .replace, into: &out) }
+            fastUTF8 = false
+            if !pending.isEmpty {
+                raw = pending + raw
+                pending = []
+            }
+            // Valid UTF-8 (the usual case) comes out of the validator as one run, the whole piece:
+            // the piece itself is passed on, not a copy. Anything else (a sequence split at the end
+            // of the piece or carried in from the last one, a replacement) is copied run by run.
+            var whole = false
+            let r = raw.withUnsafeBytes { input in
+                var first: UnsafeRawBufferPointer?
+                var copied = false
+                let r = validator.process(input, final: final, policy: .replace) { run in
+                    // Only a run that starts the input is held back uncopied (a completed sequence
+                    // carried in lives in the validator's own buffer, gone after this call).
+                    if !copied, first == nil, run.baseAddress == input.baseAddress {
+                        first = run
+                        return
+                    }
+                    if !copied {
+                        copied = true
+                        out.reserveCapacity(raw.count + 16)
+                        if let f = first { out.append(contentsOf: f) }
+                    }
+                    out.append(contentsOf: run)
+                }
+                if !copied, let f = first {
+                    if f.baseAddress == input.baseAddress, f.count == input.count { whole = true } else { out.append(contentsOf: f) }
+                }
+                return r
+            }
+            if whole { out = raw }
             invalidUTF8 += r.replacements
         }
         if final {

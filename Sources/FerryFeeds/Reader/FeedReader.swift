@@ -1,3 +1,4 @@
+import CSupport
 import CXML2
 import Foundation
 import FerryCore
@@ -33,6 +34,11 @@ public final class FeedReader: ItemReader {
     }
 
     private var decoder: FeedInput?
+    /// Tests: false sends every piece through FerryCore's validator (the general path), which the
+    /// vector check must agree with byte for byte.
+    var fastUTF8 = true
+    /// Tests: the size of the pieces read after the first (charset detection reads its own sample).
+    var pieceSize = 1 << 16
 
     public func next() throws -> Item? {
         while head >= queue.count {
@@ -53,7 +59,8 @@ public final class FeedReader: ItemReader {
 
     private func start() throws {
         _ = Self.libxml2Ready
-        let decoder = try FeedInput(source: source, name: name, log: log, declaredByUser: options.charset)
+        let decoder = try FeedInput(source: source, name: name, log: log, declaredByUser: options.charset, fastUTF8: fastUTF8,
+                                    pieceSize: pieceSize)
         self.decoder = decoder
         let state = SAXState(name: name, log: log)
         self.state = state
@@ -77,6 +84,9 @@ public final class FeedReader: ItemReader {
             Unmanaged<SAXState>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.characters(ch, Int(length)) }
         }
         sax.cdataBlock = sax.characters
+        // As libxml2's own SAX2 handler does: white space between elements goes to `characters`
+        // directly (a different handler makes the parser test every text run for blankness first).
+        sax.ignorableWhitespace = sax.characters
         sax.serror = { ctx, error in
             guard let ctx, let error else { return }
             Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().xmlError(error.pointee)
@@ -108,9 +118,7 @@ public final class FeedReader: ItemReader {
                                       file: name, line: line, column: column)
             }
         }
-        var repaired: [UInt8] = []
-        repaired.reserveCapacity(piece.count + 64)
-        repairer.process(piece, final: final, into: &repaired)
+        let repaired = repairer.process(piece, final: final)
         _ = repaired.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) {
                 xmlParseChunk(context, buffer.count == 0 ? nil : $0, Int32(buffer.count), final ? 1 : 0)
@@ -135,12 +143,17 @@ final class SAXState {
     let log: DiagnosticLog
     var context: xmlParserCtxtPtr?
     var fatal: FerryError?
-    private(set) var version: String?
+    private(set) var version: String? {
+        didSet { isAtom = version?.hasPrefix("atom") == true }
+    }
+    private var isAtom = false
     private var feed = FeedInfo(version: "")
     private var depth = 0
     private var channelDepth = -1
     private var entryDepth = -1
     private var entry: FeedEntry?
+    /// `entry != nil`, kept apart: testing the optional entry (a large struct in a class) copies it.
+    private var inEntry = false
     private var entryLine = 0
     private var done: [Item] = []
     private var reportCounts: [String: Int] = [:]
@@ -148,35 +161,133 @@ final class SAXState {
 
     /// The element being captured (a child of the entry or of the channel). A class: libxml2 calls
     /// `characters` many times per element (once per entity reference), and the buffers grow in place.
+    /// One object serves every field in turn (one element is captured at a time): no allocation per field.
     private final class Capture {
-        let family: Family
-        let local: String
-        let qualified: String
-        let attributes: Attributes
-        var text: [UInt8] = []
+        var family: Family
+        var local: String
+        /// `local` as one of the names the mapping knows (a switch on an enum, not on strings).
+        var field = Field.other
+        var prefix: String?
+        var attributes: Attributes
+        /// The field's text: a view of the reader's text buffer, valid until the next field starts.
+        var text = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         var markup: [UInt8] = []
         var hasMarkup = false
-        let depth: Int
-        let line: Int
-        let column: Int
+        var depth: Int
+        var line: Int
+        var column: Int
         /// A child of a structured element (atom:author's name/email/uri).
         var child: String?
         var childText: [UInt8] = []
-        var parts: [String: String] = [:]
+        var parts = AuthorParts()
 
-        init(family: Family, local: String, qualified: String, attributes: Attributes, depth: Int, line: Int, column: Int) {
+        /// The name as written (`dc:creator`): only messages and unmapped elements need it.
+        var qualified: String { prefix.map { $0 + ":" + local } ?? local }
+
+        init() {
+            family = .other
+            local = ""
+            attributes = Attributes([])
+            depth = 0
+            line = 0
+            column = 0
+        }
+
+        func start(family: Family, local: String, field: Field, prefix: String?, attributes: Attributes, depth: Int, line: Int, column: Int) {
             self.family = family
             self.local = local
-            self.qualified = qualified
+            self.field = field
+            self.prefix = prefix
             self.attributes = attributes
             self.depth = depth
             self.line = line
             self.column = column
+            hasMarkup = false
+            child = nil
+        }
+
+        /// Lets go of the field's text and parts (the reader's text buffers are then the only owners
+        /// of their storage and are reused in place).
+        func finish() {
+            text = UnsafeBufferPointer(start: nil, count: 0)
+            markup = []
+            if !parts.isEmpty { parts = AuthorParts() }
+            attributes = Attributes([])
         }
     }
     private var capture: Capture?
+    private let captureObject = Capture()
 
     enum Family { case core, dc, dcterms, content, rdf, gd, xhtml, other }
+
+    /// The children of an Atom `author` or `contributor` the mapping reads (the last of a repeated
+    /// name wins); `isEmpty` until any child at all was read, as with a dictionary of every child.
+    struct AuthorParts {
+        var name: String?
+        var email: String?
+        var uri: String?
+        var url: String?
+        private(set) var isEmpty = true
+
+        mutating func set(_ child: String, _ value: String) {
+            isEmpty = false
+            switch child {
+            case "name": name = value
+            case "email": email = value
+            case "uri": uri = value
+            case "url": url = value
+            default: break
+            }
+        }
+    }
+
+    /// The local names of entry fields the mapping reads.
+    enum Field {
+        case title, link, id, guid, updated, modified, published, issued, created, pubDate, date, summary, description
+        case content, encoded, author, contributor, creator, category, subject, enclosure, when, `where`, other
+
+        init(_ local: String) {
+            switch local {
+            case "title": self = .title
+            case "link": self = .link
+            case "id": self = .id
+            case "guid": self = .guid
+            case "updated": self = .updated
+            case "modified": self = .modified
+            case "published": self = .published
+            case "issued": self = .issued
+            case "created": self = .created
+            case "pubDate": self = .pubDate
+            case "date": self = .date
+            case "summary": self = .summary
+            case "description": self = .description
+            case "content": self = .content
+            case "encoded": self = .encoded
+            case "author": self = .author
+            case "contributor": self = .contributor
+            case "creator": self = .creator
+            case "category": self = .category
+            case "subject": self = .subject
+            case "enclosure": self = .enclosure
+            case "when": self = .when
+            case "where": self = .where
+            default: self = .other
+            }
+        }
+    }
+
+    /// The field of a local name, cached by libxml2's pointer for it like the names' strings.
+    private var fieldKeys = [UnsafePointer<xmlChar>?](repeating: nil, count: slots)
+    private var fieldValues = [Field](repeating: .other, count: slots)
+
+    private func field(_ p: UnsafePointer<xmlChar>, _ local: String) -> Field {
+        let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: p)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        if fieldKeys[slot] == p { return fieldValues[slot] }
+        let f = Field(local)
+        fieldKeys[slot] = p
+        fieldValues[slot] = f
+        return f
+    }
 
     init(name: String, log: DiagnosticLog) {
         self.name = name
@@ -289,7 +400,19 @@ final class SAXState {
             guard b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D else { break }
             end = bytes.index(before: end)
         }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        let slice = bytes[start..<end]
+        return slice.withContiguousStorageIfAvailable { makeString($0) } ?? String(decoding: slice, as: UTF8.self)
+    }
+
+    /// A string of UTF-8 bytes. The standard library checks them again as it copies (about 1 GB/s on
+    /// text that is non-ASCII every few words: a sixth of reading a feed); `ferry_utf8_valid` does that
+    /// check several times faster, and a `UTF8Span` made of checked bytes is copied unchecked. Anything
+    /// not valid (never, in practice: the reader's input is valid UTF-8 by then) is repaired as before.
+    static func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.count >= 32, let base = bytes.baseAddress, ferry_utf8_valid(base, bytes.count) != 0 else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(copying: unsafe UTF8Span(unchecked: bytes.span))
     }
 
     // MARK: Events
@@ -301,7 +424,7 @@ final class SAXState {
         // Inside a captured field: child markup.
         if let c = capture, depth > c.depth {
             let local = string(localname)!
-            if c.family == .core && (c.local == "author" || c.local == "contributor") && depth == c.depth + 1 {
+            if c.family == .core && (c.field == .author || c.field == .contributor) && depth == c.depth + 1 {
                 c.child = local
                 inChild = true
                 capChildText.removeAll(keepingCapacity: true)
@@ -309,7 +432,7 @@ final class SAXState {
                 if !capHasMarkup {
                     capHasMarkup = true
                     capMarkup.removeAll(keepingCapacity: true)
-                    capText.withUnsafeBufferPointer { Self.escape($0, into: &capMarkup) }
+                    Self.escape(buffers.pointee.text.bytes, into: &capMarkup)
                 }
                 markupNames.append(local)
                 capMarkup += Array("<\(local)".utf8)
@@ -343,7 +466,7 @@ final class SAXState {
             channelDepth = depth
             return
         }
-        if entry == nil, fam == .core, local == "entry" || local == "item" {
+        if !inEntry, fam == .core, local == "entry" || local == "item" {
             entryDepth = depth
             var e = FeedEntry(feed: feed)
             entryHasID = false
@@ -353,19 +476,21 @@ final class SAXState {
                 entryHasID = true
             }
             entry = e
+            inEntry = true
             entryLine = position.0
             return
         }
-        let isEntryField = entry != nil && depth == entryDepth + 1
-        let isChannelField = entry == nil && depth == channelDepth + 1
+        let isEntryField = inEntry && depth == entryDepth + 1
+        let isChannelField = !inEntry && depth == channelDepth + 1
         if isEntryField || isChannelField {
             let (line, column) = position
             capturing = true
             inChild = false
             capHasMarkup = false
-            capText.removeAll(keepingCapacity: true)
-            capture = Capture(family: fam, local: local, qualified: prefix.map { "\($0):\(local)" } ?? local,
-                              attributes: self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
+            buffers.pointee.text.removeAll()
+            captureObject.start(family: fam, local: local, field: field(localname, local), prefix: prefix,
+                                attributes: self.attributes(attributeCount, attributes), depth: depth, line: line, column: column)
+            capture = captureObject
         }
     }
 
@@ -396,7 +521,7 @@ final class SAXState {
         var capturing = false
         var inChild = false
         var hasMarkup = false
-        var text: [UInt8] = []
+        var text = ByteBuffer()
         var markup: [UInt8] = []
         var childText: [UInt8] = []
     }
@@ -417,10 +542,6 @@ final class SAXState {
         get { buffers.pointee.hasMarkup }
         set { buffers.pointee.hasMarkup = newValue }
     }
-    private var capText: [UInt8] {
-        get { buffers.pointee.text }
-        _modify { yield &buffers.pointee.text }
-    }
     private var capMarkup: [UInt8] {
         get { buffers.pointee.markup }
         _modify { yield &buffers.pointee.markup }
@@ -431,6 +552,7 @@ final class SAXState {
     }
 
     deinit {
+        buffers.pointee.text.free()
         buffers.deinitialize(count: 1)
         buffers.deallocate()
     }
@@ -442,7 +564,7 @@ final class SAXState {
         if b.pointee.inChild {
             b.pointee.childText.append(contentsOf: buffer)
         } else {
-            b.pointee.text.append(contentsOf: buffer)
+            b.pointee.text.append(buffer)
             if b.pointee.hasMarkup { Self.escape(buffer, into: &b.pointee.markup) }
         }
     }
@@ -465,7 +587,7 @@ final class SAXState {
         if let c = capture {
             if depth > c.depth {
                 if let child = c.child, depth == c.depth + 1 {
-                    c.parts[child] = Self.trimmed(capChildText)
+                    c.parts.set(child, Self.trimmed(capChildText))
                     c.child = nil
                     inChild = false
                 } else if capHasMarkup {
@@ -476,13 +598,14 @@ final class SAXState {
             }
             capture = nil
             capturing = false
-            c.text = capText
+            c.text = buffers.pointee.text.bytes
             c.hasMarkup = capHasMarkup
             if capHasMarkup { c.markup = capMarkup }
-            if entry != nil { entryField(c, &entry!) } else { channelField(c) }
+            if inEntry { entryField(c, &entry!) } else { channelField(c) }
+            c.finish()
             return
         }
-        if entry != nil, depth == entryDepth {
+        if inEntry, depth == entryDepth {
             finishEntry()
         } else if depth == channelDepth {
             channelDepth = version?.hasPrefix("atom") == true ? 1 : -1
@@ -562,7 +685,7 @@ final class SAXState {
                 }
                 out.append((name, String(decoding: fixed, as: UTF8.self)))
             } else {
-                out.append((name, String(decoding: bytes, as: UTF8.self)))
+                out.append((name, Self.makeString(bytes)))
             }
         }
         return out
@@ -571,8 +694,8 @@ final class SAXState {
     // MARK: Mapping
 
     private func text(_ c: Capture, defaultHTML: Bool) -> FeedText {
-        let type = (c.attributes["type"] ?? "").lowercased()
-        let mode = (c.attributes["mode"] ?? "").lowercased()
+        let type = Self.lowercased(c.attributes["type"] ?? "")
+        let mode = Self.lowercased(c.attributes["mode"] ?? "")
         if c.hasMarkup {
             var markup = Self.trimmed(c.markup)
             if type == "xhtml" || type.contains("xhtml"), markup.hasPrefix("<div"), markup.hasSuffix("</div>"),
@@ -594,6 +717,22 @@ final class SAXState {
         return FeedText(value, isHTML: html)
     }
 
+    /// `s.lowercased()`, without making a new string when it has no upper-case ASCII letter and no
+    /// non-ASCII byte (`html`, `text`: the usual attribute values).
+    static func lowercased(_ s: String) -> String {
+        for b in s.utf8 where (b >= 0x41 && b <= 0x5A) || b >= 0x80 { return s.lowercased() }
+        return s
+    }
+
+    /// The day name before an RFC 822 date's comma, lower-cased and trimmed; ASCII letters (the usual
+    /// `Fri`) without Foundation's trimming.
+    static func dayName(_ s: Substring) -> String {
+        var letters = true
+        for b in s.utf8 where !((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A) { letters = false; break }
+        if letters { return String(decoding: s.utf8.map { $0 | 0x20 }, as: UTF8.self) }
+        return s.lowercased().trimmingCharacters(in: .whitespaces)
+    }
+
     private static let englishDays: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
     private func date(_ c: Capture, expected: FeedDate.Form) -> Date? {
@@ -604,7 +743,7 @@ final class SAXState {
             return nil
         }
         if expected == .rfc822, form == .rfc822, let comma = raw.firstIndex(of: ","),
-           !Self.englishDays.contains(raw[..<comma].lowercased().trimmingCharacters(in: .whitespaces)) {
+           !Self.englishDays.contains(Self.dayName(raw[..<comma])) {
             report("feed.date", "<\(c.qualified)> '\(raw)' has a day name RFC 822 does not know; read as \(FeedDate.rfc3339(date))",
                    line: c.line, column: c.column)
         } else if form != expected {
@@ -618,6 +757,10 @@ final class SAXState {
 
     /// `email (Name)`, `Name <email>`, `email` or a name (RSS `author`, `managingEditor`).
     static func splitAuthor(_ s: String) -> (name: String?, email: String?) {
+        splitSimpleAuthor(s) ?? splitAnyAuthor(s)
+    }
+
+    static func splitAnyAuthor(_ s: String) -> (name: String?, email: String?) {
         let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
         if let open = t.firstIndex(of: "("), t.hasSuffix(")") {
             let email = t[..<open].trimmingCharacters(in: .whitespaces)
@@ -632,6 +775,53 @@ final class SAXState {
         return (t.isEmpty ? nil : t, nil)
     }
 
+    /// `splitAuthor` on bytes, for text below U+0300 (ASCII, Latin-1, Latin Extended, IPA: nearly every
+    /// name): there no character extends another (no combining marks, nothing composes with the ASCII
+    /// delimiters), so Foundation's cluster-aware searches and trims come down to byte comparisons, and
+    /// its white space to the few such characters below U+0300. Nil for other text (`splitAuthor` then
+    /// takes the general way). Foundation's trimming and `contains` cost more than the rest of an RSS item.
+    static func splitSimpleAuthor(_ s: String) -> (name: String?, email: String?)? {
+        let b = Array(s.utf8)
+        for byte in b where byte >= 0xCC { return nil }
+        // White space of `.whitespacesAndNewlines` (`all`) or of `.whitespaces`, below U+0300: ASCII, NEL, NBSP.
+        func space(at i: Int, all: Bool) -> Int {  // length of the white space character at i, or 0
+            let c = b[i]
+            if c == 0x20 || c == 0x09 { return 1 }
+            if all, c >= 0x0A && c <= 0x0D { return 1 }
+            if c == 0xC2, i + 1 < b.count, b[i + 1] == 0xA0 || (all && b[i + 1] == 0x85) { return 2 }
+            return 0
+        }
+        func spaceBefore(_ end: Int, all: Bool) -> Int {
+            let c = b[end - 1]
+            if c == 0x20 || c == 0x09 { return 1 }
+            if all, c >= 0x0A && c <= 0x0D { return 1 }
+            if end >= 2, b[end - 2] == 0xC2, c == 0xA0 || (all && c == 0x85) { return 2 }
+            return 0
+        }
+        func trim(_ start: Int, _ end: Int, all: Bool) -> (Int, Int) {
+            var i = start, j = end
+            while i < j { let k = space(at: i, all: all); if k == 0 { break }; i += k }
+            while j > i { let k = spaceBefore(j, all: all); if k == 0 { break }; j -= k }
+            return (i, j)
+        }
+        func string(_ i: Int, _ j: Int) -> String { String(decoding: b[i..<j], as: UTF8.self) }
+        func has(_ byte: UInt8, _ i: Int, _ j: Int) -> Bool { b[i..<j].contains(byte) }
+        let (start, end) = trim(0, b.count, all: true)
+        if let open = b[start..<end].firstIndex(of: 0x28), b[end - 1] == 0x29 {
+            let (i, j) = trim(start, open, all: false)
+            let name = string(open + 1, end - 1)
+            return (name.isEmpty ? nil : name, has(0x40, i, j) ? string(i, j) : nil)
+        }
+        if let open = b[start..<end].firstIndex(of: 0x3C), b[end - 1] == 0x3E {
+            var i = start, j = open
+            while i < j, b[i] == 0x20 || b[i] == 0x22 { i += 1 }
+            while j > i, b[j - 1] == 0x20 || b[j - 1] == 0x22 { j -= 1 }
+            return (i == j ? nil : string(i, j), string(open + 1, end - 1))
+        }
+        if has(0x40, start, end), !has(0x20, start, end) { return (nil, string(start, end)) }
+        return (start == end ? nil : string(start, end), nil)
+    }
+
     /// Contains '<' or "=?" (compared as bytes: Foundation's `contains` is a locale-aware search).
     static func mayBeRawSender(_ s: String) -> Bool {
         var previous: UInt8 = 0
@@ -644,13 +834,13 @@ final class SAXState {
 
     /// `e` is the entry being built, modified in place (`&entry!`: no copy of the whole entry per field).
     private func entryField(_ c: Capture, _ e: inout FeedEntry) {
-        let atom = version?.hasPrefix("atom") == true
-        switch (c.family, c.local) {
-        case (.core, "title"):
+        let atom = isAtom
+        switch (c.family, c.field) {
+        case (.core, .title):
             e.title = text(c, defaultHTML: false)
-        case (.dc, "title") where e.title == nil:
+        case (.dc, .title) where e.title == nil:
             e.title = text(c, defaultHTML: false)
-        case (.core, "link"):
+        case (.core, .link):
             if let href = c.attributes["href"] {
                 e.links.append(FeedLink(href: href, rel: c.attributes["rel"] ?? "alternate", type: c.attributes["type"]))
                 if c.attributes["rel"] == "enclosure" {
@@ -659,51 +849,51 @@ final class SAXState {
             } else if !plain(c).isEmpty {
                 e.links.append(FeedLink(href: plain(c), rel: "alternate", type: nil))
             }
-        case (.core, "id"), (.core, "guid"):
+        case (.core, .id), (.core, .guid):
             let value = plain(c)
             if !value.isEmpty {
                 e.id = value
                 entryHasID = true
-                if c.local == "guid", (c.attributes["isPermaLink"] ?? "true") != "false", value.contains("://"),
+                if c.field == .guid, (c.attributes["isPermaLink"] ?? "true") != "false", value.contains("://"),
                    !e.links.contains(where: { $0.href == value }) {
                     e.links.append(FeedLink(href: value, rel: e.links.isEmpty ? "alternate" : "related", type: nil))
                 }
             }
-        case (.core, "updated"):
+        case (.core, .updated):
             e.updated = date(c, expected: .rfc3339) ?? e.updated
-        case (.core, "modified"):
+        case (.core, .modified):
             if version == "atom10" {
                 report("feed.atom03", "Atom 0.3 <modified> in an Atom 1.0 feed (Zimbra writes these); read as <updated>", line: c.line, column: c.column)
             }
             e.updated = date(c, expected: .rfc3339) ?? e.updated
-        case (.core, "published"), (.core, "issued"):
+        case (.core, .published), (.core, .issued):
             e.published = date(c, expected: .rfc3339) ?? e.published
-        case (.core, "created"):
+        case (.core, .created):
             // Atom 0.3: when the entry was created; the publication date (issued) wins.
             if let d = date(c, expected: .rfc3339), e.published == nil { e.published = d }
-        case (.core, "pubDate"):
+        case (.core, .pubDate):
             e.published = date(c, expected: .rfc822) ?? e.published
-        case (.dc, "date"), (.dcterms, "modified"):
+        case (.dc, .date), (.dcterms, .modified):
             if let d = date(c, expected: .rfc3339) {
                 if e.updated == nil { e.updated = d }
                 if e.published == nil && c.family == .dc { e.published = d }
             }
-        case (.dcterms, "created"), (.dcterms, "issued"):
+        case (.dcterms, .created), (.dcterms, .issued):
             e.published = date(c, expected: .rfc3339) ?? e.published
-        case (.core, "summary"):
+        case (.core, .summary):
             e.summary = text(c, defaultHTML: false)
-        case (.core, "description"):
+        case (.core, .description):
             if atom { e.summary = text(c, defaultHTML: false) } else { e.summary = text(c, defaultHTML: true) }
-        case (.core, "content"):
+        case (.core, .content):
             e.content = text(c, defaultHTML: false)
-        case (.content, "encoded"):
+        case (.content, .encoded):
             e.content = text(c, defaultHTML: true)
-        case (.core, "author"), (.core, "contributor"):
-            if c.local == "contributor" && (e.authorName != nil || e.authorEmail != nil) { break }
+        case (.core, .author), (.core, .contributor):
+            if c.field == .contributor && (e.authorName != nil || e.authorEmail != nil) { break }
             if !c.parts.isEmpty {
-                e.authorName = c.parts["name"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorName
-                e.authorEmail = c.parts["email"].flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
-                e.authorURI = c.parts["uri"] ?? c.parts["url"] ?? e.authorURI
+                e.authorName = c.parts.name.flatMap { $0.isEmpty ? nil : $0 } ?? e.authorName
+                e.authorEmail = c.parts.email.flatMap { $0.isEmpty ? nil : $0 } ?? e.authorEmail
+                e.authorURI = c.parts.uri ?? c.parts.url ?? e.authorURI
                 // Zimbra puts the raw sender (`"Name" <address>`, encoded words and all) in both name and email.
                 if let raw = e.authorEmail, Self.mayBeRawSender(raw),
                    let mailbox = AddressList.parse(Array(raw.utf8)).flatMap(\.mailboxes).first {
@@ -717,25 +907,25 @@ final class SAXState {
                 e.authorName = name ?? e.authorName
                 e.authorEmail = email ?? e.authorEmail
             }
-        case (.dc, "creator"), (.dc, "author"):
+        case (.dc, .creator), (.dc, .author):
             if e.authorName == nil {
                 let (name, email) = Self.splitAuthor(plain(c))
                 e.authorName = name
                 if e.authorEmail == nil { e.authorEmail = email }
             }
-        case (.core, "category"):
+        case (.core, .category):
             if let term = c.attributes["term"] ?? c.attributes["label"] { e.categories.append(term) }
             else if !plain(c).isEmpty { e.categories.append(plain(c)) }
-        case (.dc, "subject"):
+        case (.dc, .subject):
             if !plain(c).isEmpty { e.categories.append(plain(c)) }
-        case (.core, "enclosure"):
+        case (.core, .enclosure):
             if let url = c.attributes["url"] {
                 e.enclosures.append(FeedEnclosure(url: url, type: c.attributes["type"], length: c.attributes["length"].flatMap { Int($0) }))
             }
-        case (.gd, "when"):
+        case (.gd, .when):
             e.eventStart = c.attributes["startTime"]
             e.eventEnd = c.attributes["endTime"]
-        case (.gd, "where"):
+        case (.gd, .where):
             e.eventLocation = c.attributes["valueString"] ?? (plain(c).isEmpty ? nil : plain(c))
         default:
             let value = c.hasMarkup ? String(decoding: c.markup, as: UTF8.self) : plain(c)
@@ -769,8 +959,49 @@ final class SAXState {
             report("feed.entry-id", "Atom entry without <id> (invalid Atom 1.0; Zimbra writes these); a stable id is derived", line: entryLine, column: 1)
         }
         let metadata = ItemMetadata(date: e.date, id: e.id)
-        done.append(Item(e, metadata: metadata, origin: "\(name):\(entryLine)"))
+        done.append(Item(e, metadata: metadata, origin: name + ":" + String(entryLine)))
         entry = nil
+        inEntry = false
         entryDepth = -1
     }
+}
+
+/// A growable byte buffer for the text of the field being read: libxml2 hands text over in many small
+/// pieces (one per entity reference in escaped HTML), and an `Array` append costs several times a
+/// plain copy. Owned by one `SAXState` (never copied); `free()` releases the memory.
+struct ByteBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init() {
+        capacity = 4096
+        base = .allocate(capacity: capacity)
+    }
+
+    /// The bytes, valid until the next change.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    mutating func append(_ piece: UnsafeBufferPointer<UInt8>) {
+        guard let p = piece.baseAddress else { return }
+        let n = piece.count
+        if count + n > capacity { grow(count + n) }
+        if n == 1 { base[count] = p[0] } else { (base + count).update(from: p, count: n) }
+        count += n
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    func free() { base.deallocate() }
 }

@@ -1,4 +1,10 @@
+import CSupport
 import FerryCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Repairs the breakage real feeds carry before the XML parser sees it, streaming (chunks in, chunks
 /// out, a few bytes carried between them), and says what it repaired with line and column:
@@ -47,15 +53,24 @@ final class Repairer {
 
     /// Repairs `input`; `final` flushes what was held back and closes elements left open.
     func process(_ input: [UInt8], final: Bool, into out: inout [UInt8]) {
+        out += process(input, final: final)
+    }
+
+    /// Repairs `input`: the repaired bytes, or (when nothing in it needed repairing or holding back,
+    /// the usual case) `input` itself, not a copy.
+    func process(_ input: [UInt8], final: Bool) -> [UInt8] {
         var buf: [UInt8]
         if carry.isEmpty { buf = input } else { buf = carry + input; carry = [] }
-        buf.withUnsafeBufferPointer { run($0, final: final, out: &out) }
+        var out: [UInt8] = []
+        let unchanged = buf.withUnsafeBufferPointer { run($0, final: final, out: &out) }
+        if unchanged { out = buf }
         if final {
             while let name = stack.popLast() {
                 emit("feed.unclosed", "<\(String(decoding: name, as: UTF8.self))> is never closed; closed at the end", column: column(0))
                 out += [0x3C, 0x2F] + name + [0x3E]
             }
         }
+        return out
     }
 
     /// Lines are counted lazily: only up to where a repair is reported, and per chunk at its end.
@@ -63,29 +78,12 @@ final class Repairer {
 
     private func syncLines(to index: Int) {
         guard index > lineScan, let base = b.baseAddress else { return }
-        var count = 0
-        var last = -1
-        var k = lineScan
-        // Eight bytes at a time: the bytes equal to LF are found exactly (no borrow between bytes).
-        while k + 8 <= index {
-            let x = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
-            let lf = ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
-            if lf != 0 {
-                count += lf.nonzeroBitCount
-                last = k + (63 - lf.leadingZeroBitCount) / 8
-            }
-            k += 8
-        }
-        while k < index {
-            if base[k] == 0x0A {
-                count += 1
-                last = k
-            }
-            k += 1
-        }
+        // 32 bytes at a time (CSupport): the LFs and the offset of the last one.
+        var lastLF = 0
+        let count = ferry_count_byte(base + lineScan, index - lineScan, 0x0A, &lastLF)
         if count > 0 {
             line += count
-            lineStartStream = self.base + last + 1
+            lineStartStream = self.base + lineScan + lastLF + 1
         }
         lineScan = index
     }
@@ -136,7 +134,8 @@ final class Repairer {
         return true
     }
 
-    private func run(_ buffer: UnsafeBufferPointer<UInt8>, final: Bool, out result: inout [UInt8]) {
+    /// True when the whole buffer passes unchanged (nothing written to `result`).
+    private func run(_ buffer: UnsafeBufferPointer<UInt8>, final: Bool, out result: inout [UInt8]) -> Bool {
         swap(&out, &result)
         defer { swap(&out, &result); b = UnsafeBufferPointer(start: nil, count: 0) }
         b = buffer
@@ -237,6 +236,23 @@ final class Repairer {
                 i += 1
                 runStart = i
             case .tag(let quote):
+                // Ordinary bytes of the tag in a tight loop (one dispatch on the state per special byte).
+                let p = b.baseAddress!
+                if quote != 0 {
+                    while i < n {
+                        let c = p[i]
+                        if c == quote || c == 0x26 || c == 0x3C { break }
+                        i += 1
+                    }
+                } else {
+                    while i < n {
+                        let c = p[i]
+                        if c == 0x22 || c == 0x27 || c == 0x3E { break }
+                        if c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { lastTagByte = c }
+                        i += 1
+                    }
+                }
+                guard i < n else { break outer }
                 let c = b[i]
                 if quote != 0 {
                     if c == quote {
@@ -323,10 +339,13 @@ final class Repairer {
                 i += 1
             }
         }
-        flush(n)
+        // Nothing repaired or held back: the caller passes the buffer on as it is.
+        let unchanged = runStart == 0 && out.isEmpty
+        if !unchanged { flush(n) }
         syncLines(to: n - carry.count)
         // Line starts are kept in stream offsets; `base` advances by what was consumed.
         base += n - carry.count
+        return unchanged
     }
 
     /// The index of the first `byte` in p[from..<to], or `to`; eight bytes at a time.
@@ -426,6 +445,15 @@ struct NameStack {
         return bytes[range(ends.count - 1)].elementsEqual(name)
     }
 
+    /// `topEquals` for bytes in memory: one length check and a memcmp.
+    func topEquals(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let last = ends.last else { return false }
+        let start = ends.count >= 2 ? ends[ends.count - 2] : 0
+        guard last - start == name.count else { return false }
+        guard let p = name.baseAddress, name.count > 0 else { return true }
+        return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, p, name.count) == 0 }
+    }
+
     func lastIndex(of name: [UInt8]) -> Int? {
         var k = ends.count - 1
         while k >= 0 {
@@ -438,7 +466,7 @@ struct NameStack {
     /// Removes the innermost name.
     mutating func drop() {
         ends.removeLast()
-        bytes.removeSubrange((ends.last ?? 0)...)
+        bytes.removeLast(bytes.count - (ends.last ?? 0))
     }
 
     mutating func removeLast() -> [UInt8] {
