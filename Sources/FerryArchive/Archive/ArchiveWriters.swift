@@ -96,9 +96,12 @@ public final class TarWriter: ArchiveEntryWriter {
             let digits = length - 1
             let maxOctal: Int64 = digits >= 21 ? .max : (1 << (3 * Int64(digits))) - 1
             if value >= 0 && value <= maxOctal {
-                var s = String(value, radix: 8)
-                s = String(repeating: "0", count: max(0, digits - s.count)) + s
-                put(Array(s.utf8), offset, digits)
+                // Zero-padded octal digits, then NUL.
+                var v = value
+                for i in stride(from: digits - 1, through: 0, by: -1) {
+                    block[offset + i] = 0x30 + UInt8(truncatingIfNeeded: v & 7)
+                    v >>= 3
+                }
                 block[offset + digits] = 0
             } else {
                 // GNU base-256: high bit set, big-endian two's complement.
