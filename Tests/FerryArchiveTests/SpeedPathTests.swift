@@ -24,11 +24,23 @@ import Testing
                       "1:60", "-1:-5", "+1:+2:+3", "10::05", ":", "::5:6", "a:b", "10:05:x", "+0200", "-0530", "+-100",
                       "++100", "+02000", "-0000", "UTC", "remote", "from", "?@?", "x", "08", "007"]
         var seeded = SplitMix(seed: 20261123)
-        for _ in 0..<20_000 {
-            var line = "From " + ["MAILER-DAEMON", "-", "a@b.c", "???@???"][Int(seeded.next() % 4)]
-            for _ in 0..<Int(seeded.next() % 8) {
-                line += String(repeating: " ", count: 1 + Int(seeded.next() % 2)) + tokens[Int(seeded.next() % UInt64(tokens.count))]
+        let templates = [["Mon", "Jan", "8", "08:00:00", "2024"], ["Thu", "Nov", "23", "08:05:00", "+0000", "2023"],
+                         ["Sat", "Feb", "29", "23:59", "2020", "-0530"], ["Tue", "Dec", "31", "00:00:01", "1999"]]
+        for n in 0..<20_000 {
+            var fields: [String]
+            if n % 2 == 0 {
+                // Random tokens.
+                fields = (0..<Int(seeded.next() % 8)).map { _ in tokens[Int(seeded.next() % UInt64(tokens.count))] }
+            } else {
+                // A real date with up to two tokens replaced or added.
+                fields = templates[Int(seeded.next() % UInt64(templates.count))]
+                for _ in 0..<Int(seeded.next() % 3) {
+                    let token = tokens[Int(seeded.next() % UInt64(tokens.count))]
+                    if seeded.next() % 2 == 0 { fields[Int(seeded.next() % UInt64(fields.count))] = token } else { fields.append(token) }
+                }
             }
+            var line = "From " + ["MAILER-DAEMON", "-", "a@b.c", "???@???"][Int(seeded.next() % 4)]
+            for field in fields { line += String(repeating: " ", count: 1 + Int(seeded.next() % 2)) + field }
             lines.append(line)
         }
         return lines
@@ -232,9 +244,9 @@ import Testing
         do {
             let writer = try MaildirWriter(directory: dir + "/out", log: DiagnosticLog())
             for item in Self.maildirItems().prefix(5) { _ = try writer.write(item) }
-            try withExtendedLifetime(writer) {
-                #expect(try FileManager.default.contentsOfDirectory(atPath: dir).count == 1, "the staging directory")
-            }
+            let during = try FileManager.default.contentsOfDirectory(atPath: dir)
+            withExtendedLifetime(writer) {}
+            #expect(during.count == 1 && during[0].hasPrefix(".out.ferry-"), "the staging directory: \(during)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "no target, no staging directory")
     }
