@@ -188,7 +188,11 @@ public struct Converter {
                         continue
                     }
                 }
-                while var item = try reader.next() {
+                // The input is read on a helper thread, a few items ahead of the writer.
+                let prefetcher = ItemPrefetcher(readers: [reader], counters: counters)
+                defer { prefetcher.cancel() }
+                while let (read, bytesRead) = try prefetcher.next() {
+                    var item = read
                     if !outputFormat.kinds.contains(item.kind), let convertible = item.payload as? any ConvertibleItemPayload,
                        let payload = outputFormat.kinds.lazy.compactMap({ convertible.converted(to: $0) }).first {
                         item.payload = payload
@@ -199,7 +203,7 @@ public struct Converter {
                         continue
                     }
                     if showProgress != .never {
-                        progress.update(bytes: counters.reduce(0) { $0 + $1.count }, items: itemCount)
+                        progress.update(bytes: bytesRead, items: itemCount)
                     }
                     summary.read[item.kind.rawValue, default: 0] += 1
                     switch try writer.write(item) {
@@ -224,5 +228,88 @@ public struct Converter {
         }
         summary.output = outputPath
         return summary
+    }
+}
+
+/// Runs the readers on a helper thread, handing their items to the converting thread through a small
+/// bounded queue (16 items and 16 MiB of message bytes at most, so memory stays flat), so reading and
+/// parsing the input overlap with writing (and compressing) the output. Items arrive in order; a
+/// reader's error arrives in the place where it was thrown. The readers are used by the helper thread
+/// only, and only until `cancel()` returns.
+final class ItemPrefetcher: @unchecked Sendable {
+    private let readers: [any ItemReader]
+    private let counters: [CountingSource]
+    private let condition = NSCondition()
+    private var queue: [(item: Item, bytesRead: Int64, size: Int)] = []
+    private var queuedSize = 0
+    private var ended = false
+    private var cancelled = false
+    private var failure: Error?
+    private static let maxItems = 16
+    private static let maxBytes = 16 << 20
+
+    init(readers: [any ItemReader], counters: [CountingSource]) {
+        self.readers = readers
+        self.counters = counters
+        let thread = Thread { [self] in self.run() }
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+
+    private func run() {
+        do {
+            reading: for reader in readers {
+                while let item = try reader.next() {
+                    let size = (item.payload as? RawMessage)?.size ?? 0
+                    let bytesRead = counters.reduce(0) { $0 + $1.count }
+                    condition.lock()
+                    while !cancelled && !queue.isEmpty
+                            && (queue.count >= ItemPrefetcher.maxItems || queuedSize + size > ItemPrefetcher.maxBytes) {
+                        condition.wait()
+                    }
+                    if cancelled {
+                        condition.unlock()
+                        break reading
+                    }
+                    queue.append((item, bytesRead, size))
+                    queuedSize += size
+                    condition.broadcast()
+                    condition.unlock()
+                }
+            }
+        } catch {
+            condition.lock()
+            failure = error
+            condition.unlock()
+        }
+        condition.lock()
+        ended = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next item and the input bytes read when it was, or nil at the end; throws the readers' error.
+    func next() throws -> (Item, Int64)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !ended { condition.wait() }
+        if !queue.isEmpty {
+            let first = queue.removeFirst()
+            queuedSize -= first.size
+            condition.broadcast()
+            return (first.item, first.bytesRead)
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// Stops reading and waits for the helper thread to end (it finishes the item it is reading).
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while !ended { condition.wait() }
+        queue.removeAll()
+        condition.unlock()
     }
 }

@@ -96,9 +96,12 @@ public final class TarWriter: ArchiveEntryWriter {
             let digits = length - 1
             let maxOctal: Int64 = digits >= 21 ? .max : (1 << (3 * Int64(digits))) - 1
             if value >= 0 && value <= maxOctal {
-                var s = String(value, radix: 8)
-                s = String(repeating: "0", count: max(0, digits - s.count)) + s
-                put(Array(s.utf8), offset, digits)
+                // Zero-padded octal digits, then NUL.
+                var v = value
+                for i in stride(from: digits - 1, through: 0, by: -1) {
+                    block[offset + i] = 0x30 + UInt8(truncatingIfNeeded: v & 7)
+                    v >>= 3
+                }
                 block[offset + digits] = 0
             } else {
                 // GNU base-256: high bit set, big-endian two's complement.
@@ -348,125 +351,4 @@ final class RawDeflateSink: ByteSink {
     }
 
     func abort() {}
-}
-
-/// A `GzipSink` run on a helper thread, so compression overlaps with reading and formatting (as
-/// `tar czf` overlaps tar and gzip in two processes). Writes are gathered into 1 MiB blocks; two
-/// blocks alternate, so memory stays flat. The inner sink is written only by the helper thread until
-/// `finish()` returns. Errors surface on the next `write` or on `finish`.
-public final class ThreadedGzipSink: ByteSink {
-    private let worker: Worker
-    private var filling: UnsafeMutableRawPointer
-    private var filled = 0
-    private var spare: UnsafeMutableRawPointer
-    private var finished = false
-    private static let blockSize = 1 << 20
-    public let name: String
-
-    /// The helper thread's side (retained by the thread until it ends).
-    private final class Worker: @unchecked Sendable {
-        let gzip: GzipSink
-        var job: (pointer: UnsafeMutableRawPointer, count: Int)?
-        var ending = false
-        var failure: Error?
-        let hasWork = DispatchSemaphore(value: 0)
-        // Created at 0 and signalled once: libdispatch refuses to free a semaphore left below the
-        // value it was created with.
-        let idle = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-
-        init(_ gzip: GzipSink) {
-            self.gzip = gzip
-            idle.signal()
-        }
-
-        func run() {
-            while true {
-                hasWork.wait()
-                if let (pointer, count) = job {
-                    job = nil
-                    if failure == nil {
-                        do { try gzip.write(UnsafeRawBufferPointer(start: pointer, count: count)) } catch { failure = error }
-                    }
-                }
-                if ending {
-                    if failure == nil {
-                        do { try gzip.finish() } catch { failure = error }
-                    }
-                    done.signal()
-                    return
-                }
-                idle.signal()
-            }
-        }
-
-        /// Ends the thread; `finishing` completes the gzip member first.
-        func end(last: (UnsafeMutableRawPointer, Int)?, finishing: Bool) -> Error? {
-            idle.wait()
-            if !finishing { failure = failure ?? FerryError.io("gzip.abort", "compression stopped") }
-            if let last { job = last }
-            ending = true
-            hasWork.signal()
-            done.wait()
-            return failure
-        }
-    }
-
-    public init(_ inner: ByteSink, level: Int32 = 6) throws {
-        worker = Worker(try GzipSink(inner, level: level))
-        name = inner.name
-        filling = UnsafeMutableRawPointer.allocate(byteCount: ThreadedGzipSink.blockSize, alignment: 16)
-        spare = UnsafeMutableRawPointer.allocate(byteCount: ThreadedGzipSink.blockSize, alignment: 16)
-        let worker = self.worker
-        let thread = Thread { worker.run() }
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-
-    deinit {
-        if !finished { _ = worker.end(last: nil, finishing: false) }
-        filling.deallocate()
-        spare.deallocate()
-    }
-
-    /// Hands the filled block to the helper (after it finished the previous one).
-    private func handOver() throws {
-        worker.idle.wait()
-        if let failure = worker.failure {
-            worker.idle.signal()
-            throw failure
-        }
-        worker.job = (filling, filled)
-        swap(&filling, &spare)
-        filled = 0
-        worker.hasWork.signal()
-    }
-
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = min(bytes.count - offset, ThreadedGzipSink.blockSize - filled)
-            (filling + filled).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
-            filled += n
-            offset += n
-            if filled == ThreadedGzipSink.blockSize { try handOver() }
-        }
-    }
-
-    /// Compresses what is left, ends the gzip member and waits for the helper (does not finish the
-    /// inner sink).
-    public func finish() throws {
-        guard !finished else { return }
-        finished = true
-        let failure = worker.end(last: filled > 0 ? (filling, filled) : nil, finishing: true)
-        filled = 0
-        if let failure { throw failure }
-    }
-
-    public func abort() {
-        guard !finished else { return }
-        finished = true
-        _ = worker.end(last: nil, finishing: false)
-        worker.gzip.abort()
-    }
 }

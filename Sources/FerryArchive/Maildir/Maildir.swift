@@ -164,12 +164,24 @@ public final class MaildirReader: ItemReader {
     }
 }
 
-/// Writes a Maildir++ tree: each message to `tmp/` then renamed into `cur/` under a unique name
+/// Writes a Maildir++ tree: each message into `cur/` under a unique name
 /// (`<seconds>.M<usec>P<pid>Q<n>.<host>,S=<size>:2,<flags>`), its mtime set to the received date;
 /// tags as Dovecot keywords (`dovecot-keywords`, up to 26 per folder); folders as `.Sub.Folder`
 /// directories with a `maildirfolder` marker. Nothing is ever written outside the target.
+///
+/// Delivery keeps the Maildir rule that a reader never sees a half-written message, in one of two ways:
+/// - The target exists (a live Maildir, perhaps watched by a server): each message is written to `tmp/`
+///   and renamed into `cur/` (the spec's delivery).
+/// - The target does not exist yet: the whole tree is built in a hidden sibling directory
+///   (`.NAME.ferry-XXXXXX`) that no reader knows of, messages go straight into its `cur/` (created
+///   exclusively; one rename fewer per message), and `finish()` renames the tree into place, so the
+///   target appears complete or not at all (like `AtomicFileSink` for files). A failed run removes it.
 public final class MaildirWriter: ItemWriter {
+    /// Where the tree is written (the target, or the staging directory).
     private let root: String
+    /// The target when the tree is staged (renamed into place by `finish()`).
+    private let stagedTarget: String?
+    private var finished = false
     private let log: DiagnosticLog
     private var created = Set<String>()
     private var keywordFiles: [String: [String]] = [:]
@@ -179,8 +191,17 @@ public final class MaildirWriter: ItemWriter {
     private var droppedTags = 0
 
     public init(directory: String, log: DiagnosticLog) throws {
-        root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        var target = directory
+        while target.count > 1 && target.hasSuffix("/") { target.removeLast() }
         self.log = log
+        var st = stat()
+        if lstat(target, &st) != 0 && errno == ENOENT, let staging = MaildirWriter.makeStaging(for: target) {
+            root = staging
+            stagedTarget = target
+        } else {
+            root = target
+            stagedTarget = nil
+        }
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
         host = String(cString: name).replacingOccurrences(of: "/", with: "\\057").replacingOccurrences(of: ":", with: "\\072")
@@ -248,9 +269,30 @@ public final class MaildirWriter: ItemWriter {
         gettimeofday(&now, nil)
         let unique = "\(seconds).M\(now.tv_usec)P\(pid)Q\(counter).\(host),S=\(message.count)"
         let flags = MaildirFlags.letters(for: item.metadata.flags, keywords: letters)
-        try FileDelivery.deliver(message, temporary: directory + "/tmp/" + unique,
-                                 final: directory + "/cur/" + unique + ":2," + flags, mtime: seconds)
+        let final = directory + "/cur/" + unique + ":2," + flags
+        if stagedTarget != nil {
+            try FileDelivery.write(message, to: final, mtime: seconds)
+        } else {
+            try FileDelivery.deliver(message, temporary: directory + "/tmp/" + unique, final: final, mtime: seconds)
+        }
         return .written
+    }
+
+    /// A fresh hidden directory next to `target` (nil when it cannot be made: the target is then
+    /// written in place, which reports the real error).
+    static func makeStaging(for target: String) -> String? {
+        let slash = target.lastIndex(of: "/")
+        let parent = slash.map { String(target[..<$0]) } ?? "."
+        let base = slash.map { String(target[target.index(after: $0)...]) } ?? target
+        guard !base.isEmpty, base != ".", base != ".." else { return nil }
+        var template = Array("\(parent.isEmpty ? "/" : parent)/.\(base).ferry-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    deinit {
+        // A run that did not finish leaves no staged tree behind.
+        if let _ = stagedTarget, !finished { FileDelivery.removeTree(root) }
     }
 
     public func finish() throws {
@@ -262,7 +304,15 @@ public final class MaildirWriter: ItemWriter {
         }
         if droppedTags > 0 {
             log.emit(.warning("maildir.keywords", "\(droppedTags) tag(s) not kept: a Maildir folder holds at most 26 keywords",
-                              file: root))
+                              file: stagedTarget ?? root))
         }
+        if let target = stagedTarget {
+            // mkdtemp made it 0700; a Maildir's own directories are 0700 too, as `ensure` makes them.
+            guard rename(root, target) == 0 else {
+                let reason = String(cString: strerror(errno))
+                throw FerryError.io("io.rename", "cannot move the finished Maildir into place: \(reason)", file: target)
+            }
+        }
+        finished = true
     }
 }

@@ -11,6 +11,7 @@ public enum FromLine {
     public static func isSeparator(_ line: UnsafeRawBufferPointer) -> Bool {
         guard line.count >= 5 + 1 + 11, line[0] == 0x46, line[1] == 0x72, line[2] == 0x6F, line[3] == 0x6D,
               line[4] == 0x20 else { return false }
+        if case .parsed(let date) = parseDateASCII(line) { return date != nil }
         return parseDate(String(decoding: line, as: UTF8.self)) != nil
     }
 
@@ -20,6 +21,101 @@ public enum FromLine {
 
     /// The date of a From_ line (UTC unless the line carries a numeric zone).
     public static func parseDate(_ line: String) -> Date? {
+        var line = line
+        if case .parsed(let date) = line.withUTF8({ parseDateASCII(UnsafeRawBufferPointer($0)) }) { return date }
+        return parseDateGeneral(line)
+    }
+
+    /// `parseDate` over the line's bytes when they are all printable ASCII (every From_ line seen in
+    /// practice); `.notASCII` for any other line, which takes the general path. The same
+    /// rules as `parseDateGeneral` token for token (a test compares them), without building strings:
+    /// for printable ASCII a Character is a byte and `lowercased()` is ASCII lowercasing.
+    enum ASCIIParse: Equatable { case notASCII, parsed(Date?) }
+
+    static func parseDateASCII(_ line: UnsafeRawBufferPointer) -> ASCIIParse {
+        for b in line where b < 0x20 || b > 0x7E { return .notASCII }
+        /// `Int(String)` of `line[from..<to]`: an optional sign, then at least one digit, no overflow.
+        func integer(_ from: Int, _ to: Int) -> Int? {
+            var i = from
+            var negative = false
+            if i < to && (line[i] == 0x2B || line[i] == 0x2D) { negative = line[i] == 0x2D; i += 1 }
+            guard i < to else { return nil }
+            var value = 0
+            while i < to {
+                let d = Int(line[i]) - 0x30
+                guard d >= 0 && d <= 9 else { return nil }
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (v, o2) = negative ? m.subtractingReportingOverflow(d) : m.addingReportingOverflow(d)
+                guard !o1 && !o2 else { return nil }
+                value = v
+                i += 1
+            }
+            return value
+        }
+        func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        var month: Int?
+        var day: Int?
+        var time: (Int, Int, Int)?
+        var year: Int?
+        var zone = 0
+        var index = 0
+        var i = 0
+        let n = line.count
+        while i < n {
+            while i < n && line[i] == 0x20 { i += 1 }
+            guard i < n else { break }
+            let start = i
+            while i < n && line[i] != 0x20 { i += 1 }
+            let end = i
+            index += 1
+            if index <= 2 { continue }   // `From` and the sender
+            let count = end - start
+            var monthIndex: Int?
+            if month == nil, count >= 3 {
+                let a = lower(line[start]), b = lower(line[start + 1]), c = lower(line[start + 2])
+                for (m, name) in FromLine.monthBytes.enumerated() where name.0 == a && name.1 == b && name.2 == c {
+                    monthIndex = m
+                    break
+                }
+            }
+            var colon = false
+            for k in start..<end where line[k] == 0x3A { colon = true; break }
+            if let m = monthIndex {
+                month = m + 1
+            } else if time == nil, colon {
+                // `split(separator: ":")`: empty parts are left out.
+                var parts: [Int] = []
+                var p = start
+                while p < end {
+                    var q = p
+                    while q < end && line[q] != 0x3A { q += 1 }
+                    if q > p {
+                        guard let v = integer(p, q) else { return .parsed(nil) }
+                        parts.append(v)
+                    }
+                    p = q + 1
+                }
+                guard parts.count >= 2, parts[0] < 24, parts[1] < 60 else { return .parsed(nil) }
+                time = (parts[0], parts[1], parts.count > 2 ? parts[2] : 0)
+            } else if (line[start] == 0x2B || line[start] == 0x2D), count == 5, let z = integer(start + 1, end) {
+                zone = (line[start] == 0x2D ? -1 : 1) * ((z / 100) * 3600 + (z % 100) * 60)
+            } else if let v = integer(start, end) {
+                if month != nil, day == nil, v >= 1, v <= 31, time == nil { day = v }
+                else if v >= 1900, v < 10000, year == nil { year = v }
+                else if day == nil, v >= 1, v <= 31 { day = v }
+            }
+        }
+        guard let month, let day, let time, let year else { return .parsed(nil) }
+        return .parsed(utcDate(year: year, month: month, day: day, hour: time.0, minute: time.1, second: time.2, offset: zone))
+    }
+
+    static let monthBytes: [(UInt8, UInt8, UInt8)] = months.map { name in
+        let b = Array(name.utf8)
+        return (b[0], b[1], b[2])
+    }
+
+    /// The general path of `parseDate`, on `String` tokens (any line).
+    static func parseDateGeneral(_ line: String) -> Date? {
         let tokens = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).map(String.init)
         var month: Int?
         var day: Int?

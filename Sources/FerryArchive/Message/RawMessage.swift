@@ -127,7 +127,10 @@ public enum PayloadBytes {
     /// `FERRY_MAX_MESSAGE_SIZE` (bytes, or with a K, M or G suffix). A larger message (a decompression
     /// bomb in an archive) stops the conversion with `message.too-large` instead of exhausting memory.
     public static func maxMessageBytes() throws -> Int {
-        guard let text = ProcessInfo.processInfo.environment["FERRY_MAX_MESSAGE_SIZE"] else { return 1 << 30 }
+        // getenv, not ProcessInfo.environment: this runs once per message, and the latter builds a
+        // dictionary of the whole environment on every call (a third of a tgz → mbox run's time).
+        guard let value = getenv("FERRY_MAX_MESSAGE_SIZE") else { return 1 << 30 }
+        let text = String(cString: value)
         let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
         var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
         var unit = 1
@@ -246,7 +249,9 @@ public struct MessageHeader: Sendable {
 public enum EncodedWords {
     public static func decode(_ raw: [UInt8]) -> String {
         let text = String(decoding: raw, as: UTF8.self).isEmpty ? "" : latin1OrUTF8(raw)
-        guard text.contains("=?") else { return text }
+        // Both characters are ASCII, kept as they are by either decoding: no `=?` in the bytes, no
+        // encoded word in the text (a byte scan instead of a Foundation string search).
+        guard hasEncodedWordStart(raw), text.contains("=?") else { return text }
         var out = ""
         var rest = Substring(text)
         var lastWasWord = false
@@ -268,6 +273,14 @@ public enum EncodedWords {
         }
         out += rest
         return out
+    }
+
+    private static func hasEncodedWordStart(_ raw: [UInt8]) -> Bool {
+        raw.withUnsafeBufferPointer { b in
+            guard b.count >= 2 else { return false }
+            for i in 0..<(b.count - 1) where b[i] == 0x3D && b[i + 1] == 0x3F { return true }
+            return false
+        }
     }
 
     private static func latin1OrUTF8(_ raw: [UInt8]) -> String {
@@ -298,6 +311,13 @@ public enum EncodedWords {
             return nil
         }
         let label = charsetLabel.split(separator: "*").first.map(String.init) ?? charsetLabel
+        // UTF-8, the usual label: CharsetDecoder validates and passes valid UTF-8 through (dropping a
+        // leading BOM), so valid bytes without a BOM are the text as they are; anything else takes it.
+        if label.utf8.count == 5, label.lowercased() == "utf-8",
+           !(bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF),
+           let text = String(validating: bytes, as: UTF8.self) {
+            return text
+        }
         guard let charset = try? Charset(label), let decoder = try? CharsetDecoder(charset) else { return nil }
         return try? decoder.decode(bytes)
     }

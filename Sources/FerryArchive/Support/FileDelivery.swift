@@ -33,6 +33,37 @@ enum FileDelivery {
         }
     }
 
+    /// Writes `message` to a new file `final` (created exclusively: never over another file) and sets
+    /// its times to `mtime`; for directories no reader sees until the run ends (a staged Maildir). On
+    /// failure the partial file is removed.
+    static func write(_ message: MessageBytes, to final: String, mode: mode_t = 0o600, mtime: Int?) throws {
+        let fd = open(final, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: final)
+        }
+        let sink = DescriptorWriter(fd: fd, name: final)
+        var ok = (try? message.write(to: sink)) != nil
+        if let mtime {
+            var times = [timespec(tv_sec: mtime, tv_nsec: 0), timespec(tv_sec: mtime, tv_nsec: 0)]
+            ok = ok && futimens(fd, &times) == 0
+        }
+        let code = errno
+        ok = close(fd) == 0 && ok
+        guard ok else {
+            unlink(final)
+            throw FerryError.io("io.write", "cannot write: \(String(cString: strerror(code)))", file: final)
+        }
+    }
+
+    /// Removes a directory tree this run made (links are removed, never followed).
+    static func removeTree(_ path: String) {
+        for entry in list(path) ?? [] {
+            let child = path + "/" + entry.name
+            if entry.type == .directory { removeTree(child) } else { unlink(child) }
+        }
+        rmdir(path)
+    }
+
     enum EntryType { case file, directory, symlink, other }
 
     /// A directory's entries (sorted by name, `.` and `..` left out) with their types as `lstat`

@@ -12,7 +12,7 @@ public final class ZimbraArchiveWriter: ItemWriter {
 
     private let container: Container
     private let entries: ArchiveEntryWriter
-    private let gzip: ThreadedGzipSink?
+    private let gzip: ParallelGzipSink?
     private let log: DiagnosticLog
     private var naming = ZimbraNaming()
     private var usedIDs = Set<Int>()
@@ -28,7 +28,7 @@ public final class ZimbraArchiveWriter: ItemWriter {
             gzip = nil
             entries = TarWriter(sink: sink)
         case .tgz:
-            let g = try ThreadedGzipSink(sink)
+            let g = try ParallelGzipSink(sink)
             gzip = g
             entries = TarWriter(sink: g)
         case .zip:

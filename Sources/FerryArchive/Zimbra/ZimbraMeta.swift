@@ -214,12 +214,15 @@ public struct ZimbraMeta: @unchecked Sendable {
         if let original { return original }
         var out = "{"
         var first = true
+        out.reserveCapacity(512)
         let known = ZimbraMeta.keyOrder.filter { fields[$0] != nil }
-        let unknown = fields.keys.filter { !ZimbraMeta.keyOrder.contains($0) }.sorted()
+        let unknown = fields.count == known.count ? [] : fields.keys.filter { !ZimbraMeta.knownKeys.contains($0) }.sorted()
         for key in known + unknown {
-            out += first ? "" : ","
+            if !first { out += "," }
             first = false
-            out += ZimbraMeta.quote(key) + ":" + ZimbraMeta.encode(fields[key]!)
+            out += ZimbraMeta.quote(key)
+            out += ":"
+            out += ZimbraMeta.encode(fields[key]!)
         }
         out += "}"
         return Array(out.utf8)
@@ -250,6 +253,27 @@ public struct ZimbraMeta: @unchecked Sendable {
 
     /// Zimbra's "filesystem-safe" digest: Base64 of SHA-256 with `/` replaced by `,`.
     public static func blobDigest(_ sha256: [UInt8]) -> String {
-        Data(sha256).base64EncodedString().replacingOccurrences(of: "/", with: ",")
+        // Base64 with padding, written straight with `,` in the place of `/` (per message: no Data,
+        // no Foundation string search).
+        var out: [UInt8] = []
+        out.reserveCapacity((sha256.count + 2) / 3 * 4)
+        var i = 0
+        while i < sha256.count {
+            let a = UInt32(sha256[i])
+            let b = i + 1 < sha256.count ? UInt32(sha256[i + 1]) : 0
+            let c = i + 2 < sha256.count ? UInt32(sha256[i + 2]) : 0
+            let v = a << 16 | b << 8 | c
+            out.append(digestAlphabet[Int(v >> 18 & 63)])
+            out.append(digestAlphabet[Int(v >> 12 & 63)])
+            out.append(i + 1 < sha256.count ? digestAlphabet[Int(v >> 6 & 63)] : 0x3D)
+            out.append(i + 2 < sha256.count ? digestAlphabet[Int(v & 63)] : 0x3D)
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let digestAlphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,".utf8)
+
+    /// Keys of `keyOrder` as a set (which keys are unknown).
+    static let knownKeys = Set(keyOrder)
 }
