@@ -58,4 +58,62 @@ import Testing
         #expect(back.count == 1)
         #expect(!log.diagnostics.contains { $0.code == "mbox.content-length" }, "\(log.diagnostics)")
     }
+
+    /// FuzzMbox: a tag named `unread` (or `starred`, `Inbox`, `Category Social`…) was written bare into
+    /// X-Gmail-Labels and read back as the flag or folder it names; a message with tags and no folder had
+    /// its first tag turned into its folder. Labels that would read back as something else are now
+    /// quoted (quoted labels are taken literally) and `""` first says "no folder".
+    @Test func tagsNamedLikeGmailSystemLabelsStayTags() throws {
+        let cases: [(folder: String?, tags: [String], flags: Set<String>)] = [
+            (nil, ["unread"], []),
+            (nil, ["work", "family"], []),
+            ("inbox", ["Starred", "opened", "Archived", "Important", "Category Social", "Sent"], [MailFlag.flagged]),
+            ("Archived", ["a,b", "say \"hi\"", "back\\slash", "=?UTF-8?B?eA==?=", "line\nbreak", "Café"], [MailFlag.unread]),
+            ("Inbox", ["Unread"], [MailFlag.unread]),
+            (nil, [], []),
+        ]
+        for (index, c) in cases.enumerated() {
+            var metadata = ItemMetadata()
+            metadata.folder = c.folder
+            metadata.tags = c.tags
+            metadata.flags = c.flags
+            let message = Array("From: a@example.org\nSubject: case \(index)\n\nbody\n".utf8)
+            var items = [Item(RawMessage(message), metadata: metadata)]
+            var previous: [UInt8]?
+            for pass in 0..<3 {
+                let sink = MemorySink()
+                let writer = try MboxWriter(sink: sink, options: WriteOptions(), log: DiagnosticLog())
+                #expect(try writer.write(items[0]) == .written)
+                try writer.finish()
+                items = try readAll(MboxReader(source: MemorySource(sink.bytes), options: ReadOptions(), log: DiagnosticLog()))
+                #expect(items.count == 1)
+                guard let back = items.first else { break }
+                #expect(back.metadata.folder == c.folder, "case \(index) pass \(pass): \(String(decoding: sink.bytes, as: UTF8.self))")
+                #expect(back.metadata.tags == c.tags, "case \(index) pass \(pass): \(String(decoding: sink.bytes, as: UTF8.self))")
+                #expect(back.metadata.flags == c.flags, "case \(index) pass \(pass): \(String(decoding: sink.bytes, as: UTF8.self))")
+                #expect(back.payload.originalBytes == message)
+                if let previous { #expect(sink.bytes == previous, "writing is stable") }
+                previous = sink.bytes
+            }
+        }
+    }
+
+    /// Labels as Gmail writes them keep their meaning: bare system labels are flags and folders, a
+    /// quoted label with a comma is one label, and a raw label list that no longer matches the
+    /// message's flags (a user cleared `Starred`) is not copied back.
+    @Test func gmailLabelsKeepTheirMeaning() throws {
+        let labels = GmailLabels.parse("Unread,\"Work, 2024\",Inbox,Starred,\"\"")
+        #expect(labels.map(\.text) == ["Unread", "Work, 2024", "Inbox", "Starred"])
+        let meaning = GmailLabels.interpret(labels)
+        #expect(meaning.folder == "Work, 2024")
+        #expect(meaning.tags == ["Inbox"])
+        #expect(meaning.read == false)
+        #expect(meaning.flags == [MailFlag.flagged])
+        var metadata = ItemMetadata()
+        metadata.folder = "Inbox"
+        metadata.extra["mbox.gmail-labels"] = "Inbox,Starred"
+        #expect(MboxStatusHeaders.lines(for: metadata).last == "X-Gmail-Labels: Inbox")
+        metadata.flags = [MailFlag.flagged]
+        #expect(MboxStatusHeaders.lines(for: metadata).last == "X-Gmail-Labels: Inbox,Starred")
+    }
 }

@@ -69,25 +69,30 @@ public final class VCardWriter: ItemWriter {
         }
 
         // Values carried by grouped raw properties (Apple's item1.EMAIL) are written there, not twice.
-        var grouped: [String: [String: String]] = [:]  // property → value → group
+        // Each grouped property stands for one attribute occurrence: the first `email` with a value
+        // takes the first group carrying that value, the next `email` the next group (two groups with
+        // the same value keep their order, and a second, ungrouped copy of the value is still written).
+        var grouped: [String: [String: [String]]] = [:]  // property → value → groups, in card order
         var written = Set<String>()
         if !c.properties.isEmpty {
             for p in c.properties where p.group != nil {
                 let key = p.name.uppercased()
                 if key == "ADR" {
                     let parts = TextEscaping.split(Array(p.rawValue.utf8), separator: 0x3B).map { TextEscaping.unescape($0) }
-                    grouped["ADR", default: [:]][parts.count > 3 ? parts[2] + "\u{0}" + parts[3] : ""] = p.group
+                    grouped["ADR", default: [:]][parts.count > 3 ? parts[2] + "\u{0}" + parts[3] : "", default: []].append(p.group!)
                 } else {
                     var v = TextEscaping.unescape(p.rawValue)
                     if key == "TEL", v.lowercased().hasPrefix("tel:") { v = String(v.dropFirst(4)) }
-                    grouped[key, default: [:]][v] = p.group
+                    grouped[key, default: [:]][v, default: []].append(p.group!)
                 }
             }
         }
         /// When a grouped raw property carries this value, writes that group's properties here (in the
         /// attribute's place, so `email` stays first) and returns true.
         func inGroup(_ key: String, _ value: String) -> Bool {
-            guard !grouped.isEmpty, let g = grouped[key]?[value] else { return false }
+            guard !grouped.isEmpty, var groups = grouped[key]?[value], !groups.isEmpty else { return false }
+            let g = groups.removeFirst()
+            grouped[key]?[value] = groups
             if written.insert(g.lowercased()).inserted {
                 for p in c.properties where p.group?.lowercased() == g.lowercased() { o.whole(p.contentLine) }
             }
