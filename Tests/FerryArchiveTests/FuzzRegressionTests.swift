@@ -116,4 +116,45 @@ import Testing
         metadata.flags = [MailFlag.flagged]
         #expect(MboxStatusHeaders.lines(for: metadata).last == "X-Gmail-Labels: Inbox,Starred")
     }
+
+    /// FuzzMbox: a message whose last line ends in a lone CR (old Mac mail, or CR-only header lines
+    /// mixed with LF) got the writer's LF separator right after that CR; reading back joined them into
+    /// one CRLF, the message grew by a byte on every pass and mboxcl2's Content-Length no longer held.
+    @Test(arguments: ["rd", "o", "cl2"])
+    func messageEndingInALoneCRKeepsItsBoundary(variant: String) throws {
+        let messages = [
+            Array("From: Bob <bob@example.org>\nSubject: mixed\nC\rSubject: read one\r\rHow you doin'?\r".utf8),
+            Array("From: a@example.org\rSubject: all CR\r\rbody\rFrom the start\r".utf8),
+            Array("From: c@example.org\nSubject: last\n\nplain LF body\n".utf8),
+        ]
+        var readOptions = ReadOptions()
+        readOptions.mboxVariant = variant
+        var writeOptions = WriteOptions()
+        writeOptions.mboxVariant = variant
+        var items = messages.map { Item(RawMessage($0)) }
+        var previous: [UInt8]?
+        for pass in 0..<3 {
+            let sink = MemorySink()
+            let writer = try MboxWriter(sink: sink, options: writeOptions, log: DiagnosticLog())
+            for item in items { #expect(try writer.write(item) == .written) }
+            try writer.finish()
+            let log = DiagnosticLog()
+            items = try readAll(MboxReader(source: MemorySource(sink.bytes), options: readOptions, log: log))
+            #expect(items.count == messages.count, "\(variant) pass \(pass)")
+            #expect(!log.diagnostics.contains { $0.code == "mbox.content-length" }, "\(log.diagnostics)")
+            for (item, message) in zip(items, messages) {
+                var bytes = item.payload.originalBytes ?? []
+                // mboxcl2 keeps its Content-Length header in the message it reads.
+                if variant == "cl2", let text = String(bytes: bytes, encoding: .utf8), let r = text.range(of: "Content-Length: ") {
+                    let end = text[r.upperBound...].firstIndex { $0 == "\r" || $0 == "\n" }!
+                    var t = text
+                    t.removeSubrange(r.lowerBound...end)
+                    bytes = Array(t.utf8)
+                }
+                #expect(bytes == message, "\(variant) pass \(pass): \(String(reflecting: String(decoding: item.payload.originalBytes ?? [], as: UTF8.self)))")
+            }
+            if let previous { #expect(sink.bytes == previous, "\(variant): writing is stable") }
+            previous = sink.bytes
+        }
+    }
 }

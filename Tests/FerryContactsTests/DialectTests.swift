@@ -237,4 +237,14 @@ enum Fixture {
             }
         }
     }
+
+    /// The ASCII shortcut in `normalizedHeader` gives what the Foundation path gives.
+    @Test func asciiHeadersNormaliseLikeTheGeneralPath() {
+        for header in ["E-mail Address", "  First Name\t", "\u{FEFF}NAME", "Prénom", "Cafe\u{301}", "ＦＵＬＬ", "x\u{A0}", ""] {
+            var t = Substring(header)
+            while let f = t.first, f == " " || f == "\t" || f == "\u{FEFF}" || f == "\u{A0}" { t.removeFirst() }
+            while let l = t.last, l == " " || l == "\t" || l == "\u{A0}" { t.removeLast() }
+            #expect(normalizedHeader(header) == t.lowercased().precomposedStringWithCanonicalMapping, "\(header)")
+        }
+    }
 }
