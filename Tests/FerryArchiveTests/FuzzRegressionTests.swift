@@ -157,4 +157,72 @@ import Testing
             previous = sink.bytes
         }
     }
+
+    /// A stored zip (CRC left 0: libarchive's streaming reader is not asked to check data here) with Unix modes.
+    static func storedZip(_ entries: [(name: String, data: [UInt8], mode: UInt32)]) -> [UInt8] {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
+        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        func crc32(_ data: [UInt8]) -> UInt32 {
+            var c: UInt32 = 0xFFFF_FFFF
+            for b in data {
+                c ^= UInt32(b)
+                for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            }
+            return c ^ 0xFFFF_FFFF
+        }
+        var body: [UInt8] = []
+        var central: [UInt8] = []
+        for e in entries {
+            let name = Array(e.name.utf8)
+            let crc = crc32(e.data)
+            let offset = UInt32(body.count)
+            body += [0x50, 0x4B, 3, 4] + le16(10) + le16(0x800) + le16(0) + le16(0) + le16(0x21) + le32(crc)
+                + le32(UInt32(e.data.count)) + le32(UInt32(e.data.count)) + le16(name.count) + le16(0) + name + e.data
+            central += [0x50, 0x4B, 1, 2] + le16(0x031E) + le16(10) + le16(0x800) + le16(0) + le16(0) + le16(0x21)
+                + le32(crc) + le32(UInt32(e.data.count)) + le32(UInt32(e.data.count)) + le16(name.count) + le16(0)
+                + le16(0) + le16(0) + le16(0) + le32(e.mode << 16) + le32(offset) + name
+        }
+        return body + central + [0x50, 0x4B, 5, 6, 0, 0, 0, 0] + le16(entries.count) + le16(entries.count)
+            + le32(UInt32(central.count)) + le32(UInt32(body.count)) + [0, 0]
+    }
+
+    /// Hostile suite: a zip symlink was read as a small file holding its target's text (the mode is only
+    /// in the central directory). Read from memory or a file, the central directory is looked at first
+    /// (in windows: here a directory of several MiB), and links, devices and FIFOs carry their types.
+    @Test func zipEntryTypesComeFromTheCentralDirectory() throws {
+        var entries: [(name: String, data: [UInt8], mode: UInt32)] = (0..<40_000).map {
+            ("Inbox/a-rather-long-folder-name-for-the-window/\($0).eml", Array("Subject: \($0)\n\nx\n".utf8), 0o100644)
+        }
+        entries.append(("Inbox/link.eml", Array("../../etc/passwd".utf8), 0o120777))
+        entries.append(("Inbox/pipe.eml", [], 0o010644))
+        entries.append(("Inbox/last.eml", Array("Subject: last\n\nx\n".utf8), 0o100644))
+        let bytes = Self.storedZip(entries)
+        let reader = try ArchiveReader(source: MemorySource(bytes), log: DiagnosticLog())
+        var types: [String: ArchiveEntryInfo.EntryType] = [:]
+        var targets: [String: String] = [:]
+        while let entry = try reader.nextEntry() {
+            if entry.type != .file || entry.name.hasSuffix("last.eml") { types[entry.name] = entry.type }
+            if let target = entry.linkTarget { targets[entry.name] = target }
+        }
+        #expect(types == ["Inbox/link.eml": .symlink, "Inbox/pipe.eml": .fifo, "Inbox/last.eml": .file])
+        #expect(targets == ["Inbox/link.eml": "../../etc/passwd"])
+    }
+
+    /// A zip whose end records claim a directory at 2⁶³ or past the end: the central directory is
+    /// ignored (entries read as the stream says), never a trap on the arithmetic.
+    @Test func hostileZipEndRecordsAreIgnored() throws {
+        let good = Self.storedZip([("a.eml", Array("Subject: a\n\nx\n".utf8), 0o120777)])
+        var huge = good
+        let eocd = huge.count - 22
+        for i in 12..<20 { huge[eocd + i] = 0xFF }  // size and offset 0xFFFFFFFF: look for zip64
+        var zip64 = Array(good[..<eocd])
+        let record = zip64.count
+        zip64 += [0x50, 0x4B, 6, 6] + [UInt8](repeating: 0xFF, count: 52)
+        zip64 += [0x50, 0x4B, 6, 7, 0, 0, 0, 0] + (0..<8).map { UInt8((record >> (8 * $0)) & 0xFF) } + [1, 0, 0, 0]
+        zip64 += Array(huge[eocd...])
+        for bytes in [huge, zip64] {
+            let reader = try ArchiveReader(source: MemorySource(bytes), log: DiagnosticLog())
+            while let entry = try reader.nextEntry() { #expect(entry.type == .file) }
+        }
+    }
 }

@@ -7,8 +7,8 @@ import Foundation
 /// in memory), the central directory at its end is looked at first, so such entries are refused like
 /// tar links.
 enum ZipCentralDirectory {
-    /// The central directory is read whole only up to this size (about a million entries).
-    static let maxDirectorySize = 128 << 20
+    /// How much of the central directory is held at a time.
+    static let windowSize = 1 << 20
 
     /// Entry names (raw bytes) whose recorded Unix type is not a regular file or directory, with that
     /// type; nil when the input is not a zip that can be read at an offset, or its directory is damaged.
@@ -34,27 +34,39 @@ enum ZipCentralDirectory {
         if directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
             // Zip64: the locator just before the record points at the zip64 end record.
             guard eocd >= 20, tail[eocd - 20] == 0x50, tail[eocd - 19] == 0x4B, tail[eocd - 18] == 6, tail[eocd - 17] == 7,
-                  let record = try? source.bytes(at: Int64(le64(tail, eocd - 12)), count: 56), record.count == 56,
+                  let record = try? source.bytes(at: Int64(truncatingIfNeeded: le64(tail, eocd - 12)), count: 56), record.count == 56,
                   record[0] == 0x50, record[1] == 0x4B, record[2] == 6, record[3] == 6
             else { return nil }
-            directorySize = Int64(le64(record, 40))
-            directoryOffset = Int64(le64(record, 48))
+            directorySize = Int64(truncatingIfNeeded: le64(record, 40))
+            directoryOffset = Int64(truncatingIfNeeded: le64(record, 48))
         }
-        guard directorySize >= 0, directoryOffset >= 0, directorySize <= maxDirectorySize,
-              directoryOffset + directorySize <= size,
-              let directory = try? source.bytes(at: directoryOffset, count: Int(directorySize)),
-              directory.count == Int(directorySize)
+        // (Sizes from the file are checked before any arithmetic: a hostile zip64 record may say 2⁶³.)
+        guard directorySize >= 0, directoryOffset >= 0, directorySize <= size, directoryOffset <= size - directorySize
         else { return nil }
-        var special: [[UInt8]: ArchiveEntryInfo.EntryType] = [:]
+        // The directory is read in windows (flat memory for a zip of millions of entries).
+        let end = directoryOffset + directorySize
+        var next = directoryOffset
+        var window: [UInt8] = []
         var p = 0
-        while p + 46 <= directory.count {
-            guard directory[p] == 0x50, directory[p + 1] == 0x4B, directory[p + 2] == 1, directory[p + 3] == 2 else { break }
-            let host = directory[p + 5]
-            let nameLength = Int(le16(directory, p + 28))
-            let extraLength = Int(le16(directory, p + 30))
-            let commentLength = Int(le16(directory, p + 32))
-            let mode = le32(directory, p + 38) >> 16
-            guard p + 46 + nameLength <= directory.count else { break }
+        func ensure(_ n: Int) -> Bool {
+            if window.count - p >= n { return true }
+            window.removeSubrange(0..<p)
+            p = 0
+            let want = Int(min(Int64(max(n - window.count, windowSize)), end - next))
+            guard want > 0, let more = try? source.bytes(at: next, count: want), !more.isEmpty else { return false }
+            next += Int64(more.count)
+            window += more
+            return window.count >= n
+        }
+        var special: [[UInt8]: ArchiveEntryInfo.EntryType] = [:]
+        while ensure(46) {
+            guard window[p] == 0x50, window[p + 1] == 0x4B, window[p + 2] == 1, window[p + 3] == 2 else { break }
+            let host = window[p + 5]
+            let nameLength = Int(le16(window, p + 28))
+            let extraLength = Int(le16(window, p + 30))
+            let commentLength = Int(le16(window, p + 32))
+            let mode = le32(window, p + 38) >> 16
+            guard ensure(46 + nameLength) else { break }
             // Unix (3) and macOS (19) keep a mode in the high half of the external attributes.
             if host == 3 || host == 19 {
                 let type: ArchiveEntryInfo.EntryType?
@@ -65,9 +77,11 @@ enum ZipCentralDirectory {
                 case 0o140000: type = .socket
                 default: type = nil
                 }
-                if let type { special[Array(directory[(p + 46)..<(p + 46 + nameLength)])] = type }
+                if let type { special[Array(window[(p + 46)..<(p + 46 + nameLength)])] = type }
             }
-            p += 46 + nameLength + extraLength + commentLength
+            let skip = 46 + nameLength + extraLength + commentLength
+            guard ensure(skip) else { break }
+            p += skip
         }
         return special
     }
