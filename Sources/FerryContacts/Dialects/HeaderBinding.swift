@@ -33,14 +33,14 @@ public struct HeaderBinding: Sendable {
         self.init(headers: headers, dialect: dialect, knownFields: knownFields, keys: nil, precomputed: nil)
     }
 
-    private init(headers: [String], dialect: CSVDialect, knownFields: Set<String>, keys: [String]?, precomputed: HeaderIndex?) {
+    private init(headers: [String], dialect: CSVDialect, knownFields: Set<String>, keys: HeaderKeys?, precomputed: HeaderIndex?) {
         self.dialect = dialect
         self.headers = headers
         var targets: [Target] = []
         var recognised = 0
         if dialect.allFields {
-            for h in headers {
-                let name = h.trimming(" \t\u{FEFF}")
+            for (i, h) in headers.enumerated() {
+                let name = keys?.trimmed[i] ?? h.trimming(" \t\u{FEFF}")
                 if name.isEmpty { targets.append(.ignored); continue }
                 targets.append(.custom(name))
                 if knownFields.contains(name.lowercased()) && name.first?.isLowercase == true { recognised += 1 }
@@ -54,7 +54,7 @@ public struct HeaderBinding: Sendable {
         let groupPatterns = index.groupPatterns
         var used = Set<Int>()
         for (i, h) in headers.enumerated() {
-            let key = keys?[i] ?? normalizedHeader(h)
+            let key = keys?.normalized[i] ?? normalizedHeader(h)
             if key.isEmpty { targets.append(.ignored); continue }
             if let slot = index.slots[key]?.first(where: { !used.contains($0.0 << 8 | $0.1) }) {
                 used.insert(slot.0 << 8 | slot.1)
@@ -73,7 +73,7 @@ public struct HeaderBinding: Sendable {
                     break
                 }
             }
-            if !matchedGroup { targets.append(.custom(h.trimming(" \t\u{FEFF}"))) }
+            if !matchedGroup { targets.append(.custom(keys?.trimmed[i] ?? h.trimming(" \t\u{FEFF}"))) }
         }
         self.targets = targets
         self.recognised = recognised
@@ -83,8 +83,18 @@ public struct HeaderBinding: Sendable {
     /// Binds headers whose normalised forms (`keys`, one per header) are already known, through a
     /// dialect's prebuilt `index` (the catalog keeps one per dialect: detection binds every dialect,
     /// and normalising the catalog's ~2,700 column names each time cost ~30 ms a file).
-    init(headers: [String], keys: [String], dialect: CSVDialect, index: HeaderIndex, knownFields: Set<String>) {
+    init(headers: [String], keys: HeaderKeys, dialect: CSVDialect, index: HeaderIndex, knownFields: Set<String>) {
         self.init(headers: headers, dialect: dialect, knownFields: knownFields, keys: keys, precomputed: index)
+    }
+}
+
+/// A file's headers normalised (lookup keys) and trimmed (custom attribute names), once for all dialects.
+struct HeaderKeys {
+    let normalized: [String]
+    let trimmed: [String]
+    init(_ headers: [String]) {
+        normalized = headers.map(normalizedHeader)
+        trimmed = headers.map { $0.trimming(" \t\u{FEFF}") }
     }
 }
 
@@ -135,7 +145,7 @@ extension DialectCatalog {
     /// `preferredLocale`, then to the closer fit (fewer of its headers missing), then to table order.
     /// Nothing recognised → zimbra-csv (every header becomes an attribute, as Zimbra does).
     public func detect(headers: [String], preferredLocale: String? = nil) -> DialectGuess {
-        let keys = headers.map(normalizedHeader)
+        let keys = HeaderKeys(headers)
         let bindings = dialects.indices.map { binding(headers: headers, keys: keys, dialect: $0) }
         let preferred = preferredLocale?.replacingOccurrences(of: "-", with: "_").lowercased()
         func localeRank(_ d: CSVDialect) -> Int {
@@ -166,7 +176,7 @@ extension DialectCatalog {
     /// `HeaderBinding(headers:dialect:knownFields:)`, without normalising the dialect's names again).
     public func binding(headers: [String], dialect: CSVDialect) -> HeaderBinding {
         if let i = indexPosition(of: dialect) {
-            return binding(headers: headers, keys: headers.map(normalizedHeader), dialect: i)
+            return binding(headers: headers, keys: HeaderKeys(headers), dialect: i)
         }
         return HeaderBinding(headers: headers, dialect: dialect, knownFields: knownFields)
     }
@@ -178,7 +188,7 @@ extension DialectCatalog {
         return i
     }
 
-    private func binding(headers: [String], keys: [String], dialect i: Int) -> HeaderBinding {
+    private func binding(headers: [String], keys: HeaderKeys, dialect i: Int) -> HeaderBinding {
         if i < headerIndexes.count {
             return HeaderBinding(headers: headers, keys: keys, dialect: dialects[i], index: headerIndexes[i], knownFields: knownFields)
         }
