@@ -225,4 +225,37 @@ import Testing
             while let entry = try reader.nextEntry() { #expect(entry.type == .file) }
         }
     }
+
+    /// FuzzMbox: a status header (X-Mozilla-Status2) between a lone-CR header line and the LF blank
+    /// line was taken out by the reader, and the CR and LF around it joined into one CRLF: the header
+    /// lost its end, the body's own `X-Mozilla-Status:` lines became header lines on the next pass and
+    /// vanished. The blank line now ends like the line before it.
+    @Test(arguments: ["rd", "o", "cl2"])
+    func removedStatusHeaderDoesNotJoinCRAndLF(variant: String) throws {
+        let mbox = Array(("From - Mon Jul 11 19:00:00 2022\nX-Mozilla-Statuk: 1004\rX-Mozilla-Status2: 00000000\n\n"
+            + "second\rX-Mozilla-Status: 0000\rX-Mozilla-Status2: 00000000\rbody\n").utf8)
+        var readOptions = ReadOptions()
+        readOptions.mboxVariant = variant
+        var writeOptions = WriteOptions()
+        writeOptions.mboxVariant = variant
+        var items = try readAll(MboxReader(source: MemorySource(mbox), options: readOptions, log: DiagnosticLog()))
+        #expect(items.count == 1)
+        let first = items.first?.payload.originalBytes ?? []
+        #expect(String(decoding: first, as: UTF8.self).hasSuffix("\rsecond\rX-Mozilla-Status: 0000\rX-Mozilla-Status2: 00000000\rbody\n"),
+                "the body keeps its own status-looking lines: \(String(reflecting: String(decoding: first, as: UTF8.self)))")
+        var previous: [UInt8]?
+        for pass in 0..<3 {
+            let sink = MemorySink()
+            let writer = try MboxWriter(sink: sink, options: writeOptions, log: DiagnosticLog())
+            for item in items { #expect(try writer.write(item) == .written) }
+            try writer.finish()
+            items = try readAll(MboxReader(source: MemorySource(sink.bytes), options: readOptions, log: DiagnosticLog()))
+            #expect(items.count == 1)
+            let text = String(decoding: items.first?.payload.originalBytes ?? [], as: UTF8.self)
+            #expect(text.contains("second\rX-Mozilla-Status: 0000\rX-Mozilla-Status2: 00000000\rbody\n"),
+                    "\(variant) pass \(pass): \(String(reflecting: text))")
+            if let previous { #expect(sink.bytes == previous, "\(variant): writing is stable") }
+            previous = sink.bytes
+        }
+    }
 }
