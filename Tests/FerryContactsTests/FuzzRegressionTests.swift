@@ -119,4 +119,21 @@ import Testing
         let b = try #require(try Self.read(once).first?.payload as? Contact)
         #expect(a.fields == b.fields)
     }
+
+    /// FuzzVCard: a card whose END:VCARD line ends in a lone CR is copied as read; the writer then put
+    /// CRLF after it, which read back as a blank line in front of the next card, and every vcf → vcf
+    /// pass added one more.
+    @Test func cardEndingInALoneCRIsAFixedPoint() throws {
+        let input = Array("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:First\r\nEND:VCARD\rBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Second\r\nEND:VCARD\r".utf8)
+        let first = try Self.read(input)
+        #expect(first.count == 2)
+        let once = try Self.write(first)
+        #expect(once == input, "cards read and unchanged are copied: \(String(reflecting: String(decoding: once, as: UTF8.self)))")
+        let twice = try Self.write(try Self.read(once))
+        let thrice = try Self.write(try Self.read(twice))
+        #expect(twice == once)
+        #expect(thrice == once)
+        let names = try Self.read(thrice).compactMap { ($0.payload as? Contact)?["fullName"] }
+        #expect(names == ["First", "Second"])
+    }
 }

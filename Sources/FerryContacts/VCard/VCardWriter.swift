@@ -30,7 +30,9 @@ public final class VCardWriter: ItemWriter {
         guard var contact = item.payload as? Contact else { return .skipped(reason: "vcf holds contacts only") }
         for t in item.metadata.tags where !contact.tags.contains(t) { contact.tags.append(t) }
         card.out.removeAll(keepingCapacity: true)
-        if lastByte != 0x0A { card.out.append(contentsOf: [0x0D, 0x0A]) }
+        // A card copied as read may end its END:VCARD line with a lone CR: that is a line end too
+        // (adding CRLF after it made a blank line that the next card took in, growing on every pass).
+        if lastByte != 0x0A && lastByte != 0x0D { card.out.append(contentsOf: [0x0D, 0x0A]) }
         let read = contact.originalFormat
         if let original = contact.originalBytes, let read,
            keepsVersions ? read.hasPrefix("vcf-") : read == (version == .v4 ? "vcf-4.0" : "vcf-3.0") {
