@@ -136,4 +136,24 @@ import Testing
         let names = try Self.read(thrice).compactMap { ($0.payload as? Contact)?["fullName"] }
         #expect(names == ["First", "Second"])
     }
+
+    /// FuzzVCard: a kept quoted-printable property whose value ends in `=` (a soft break with nothing
+    /// after it) was written as is; reading the output joined END:VCARD into the value, and every pass
+    /// changed the card.
+    @Test func keptQuotedPrintableValueEndingInASoftBreakStaysOneLine() throws {
+        // The fuzzer's input, as FuzzVCard reads it: first byte = chunk size and version, then the bytes.
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus/FuzzVCard/finding-kept-qp-value-ending-in-soft-break")
+        let data = try [UInt8](Data(contentsOf: url))
+        let reader = VCardReader(source: MemorySource(Array(data.dropFirst()), maxChunk: Int(data[0] % 97) + 1), log: DiagnosticLog())
+        var items: [Item] = []
+        while let item = try reader.next() { items.append(item) }
+        let once = try Self.write(items)
+        let twice = try Self.write(try Self.read(once))
+        let thrice = try Self.write(try Self.read(twice))
+        #expect(twice == once, "\(String(reflecting: String(decoding: once, as: UTF8.self)))")
+        #expect(thrice == once)
+        let text = String(decoding: once, as: UTF8.self)
+        #expect(!text.contains("=\r\nEND:VCARD"), "no kept QP line ends in a soft break: \(text)")
+    }
 }

@@ -96,7 +96,7 @@ public final class VCardWriter: ItemWriter {
             let g = groups.removeFirst()
             grouped[key]?[value] = groups
             if written.insert(g.lowercased()).inserted {
-                for p in c.properties where p.group?.lowercased() == g.lowercased() { o.whole(p.contentLine) }
+                for p in c.properties where p.group?.lowercased() == g.lowercased() { o.whole(VCardWriter.keptLine(p)) }
             }
             return true
         }
@@ -195,8 +195,19 @@ public final class VCardWriter: ItemWriter {
         for (i, f) in c.fields.enumerated() where !slots.used[i] {
             VCardExtensions.append(field: f.name, value: f.value, to: &o)
         }
-        for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { o.whole(p.contentLine) }
+        for p in c.properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { o.whole(VCardWriter.keptLine(p)) }
         o.whole("END:VCARD")
+    }
+
+    /// A property kept as read. A quoted-printable value ending in `=` (a soft line break with nothing
+    /// after it) loses that `=`: written as is, reading joined the next line (`END:VCARD`) into it.
+    static func keptLine(_ p: ContactProperty) -> String {
+        let line = p.contentLine
+        guard line.hasSuffix("="), let colon = line.firstIndex(of: ":"),
+              line[..<colon].uppercased().contains("QUOTED-PRINTABLE") else { return line }
+        var trimmed = Substring(line)
+        while trimmed.hasSuffix("="), trimmed.endIndex > line.index(after: colon) { trimmed.removeLast() }
+        return String(trimmed)
     }
 
     /// `BDAY;VALUE=date:1968-03-14` (3.0) / `BDAY:19680314` (4.0) for ISO dates; other text as is.
