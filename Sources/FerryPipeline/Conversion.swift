@@ -80,7 +80,7 @@ public struct Converter {
             throw FerryError.usage("format.stdin", "reading from stdin needs --from FORMAT")
         }
         var prefix = try source.read(upTo: 64 * 1024)
-        var stream: ByteSource = PrefixedSource(prefix: prefix, rest: source)
+        var stream: ByteSource = PrefixedSource(prefix: prefix, rest: source, prefixIsStart: true)
         var name = path
         // A gzipped single file (contacts.vcf.gz) that no format claims as such (tgz does) is
         // decompressed on the fly and sniffed again.
@@ -198,6 +198,8 @@ public struct Converter {
                         item.payload = payload
                     }
                     itemCount += 1
+                    // Every item read counts, filtered or not: read = written + skipped + filtered.
+                    summary.read[item.kind.rawValue, default: 0] += 1
                     if !filter.isEmpty, !filter.accepts(item) {
                         summary.filtered += 1
                         continue
@@ -205,7 +207,6 @@ public struct Converter {
                     if showProgress != .never {
                         progress.update(bytes: bytesRead, items: itemCount)
                     }
-                    summary.read[item.kind.rawValue, default: 0] += 1
                     switch try writer.write(item) {
                     case .written:
                         summary.written[item.kind.rawValue, default: 0] += 1
@@ -218,6 +219,13 @@ public struct Converter {
                         log.emit(.warning("item.skipped", "skipped \(item.kind.rawValue): \(reason)",
                                           file: item.origin))
                     }
+                }
+            }
+            // Items a reader left out itself for --start/--end (iCalendar) were read and filtered too.
+            for case let (_, _, reader as any FilteringItemReader) in readers {
+                for (kind, count) in reader.filteredCounts {
+                    summary.read[kind.rawValue, default: 0] += count
+                    summary.filtered += count
                 }
             }
             try writer.finish()

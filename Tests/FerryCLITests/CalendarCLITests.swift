@@ -160,6 +160,28 @@ import Testing
         #expect(r.out.hasSuffix("END:VCALENDAR\r\n"))
     }
 
+    /// Events and tasks the iCalendar reader leaves out for --start/--end are counted like mail the
+    /// range leaves out: as filtered (not skipped, exit 0), and as read, so read = written + filtered.
+    @Test func rangeFilteredCalendarObjectsAreCountedInTheSummary() throws {
+        let r = try FerryCLI.run(["convert", Self.path("zimbra.ics"), "--now", "2024-11-10T12:00:00Z", "--tz", "America/New_York",
+                                  "--start", "-7days", "--end", "+2weeks", "--to", "ics", "-o", "-", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let line = r.stderr.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(r.stderr)")
+        // Kept: the weekly board meeting (and the task, whose times the range filter cannot tell); left
+        // out: the Nov 28 holiday.
+        #expect(summary["filtered"] as? Int == 1, "\(line)")
+        #expect(summary["written"] as? [String: Int] == ["calendar": 1, "task": 1], "\(line)")
+        #expect(summary["read"] as? [String: Int] == ["calendar": 2, "task": 1], "\(line)")
+        #expect((summary["skipped"] as? [String: Int] ?? [:]).isEmpty, "\(line)")
+        // Without a range nothing is filtered.
+        let all = try FerryCLI.run(["convert", Self.path("zimbra.ics"), "--to", "ics", "-o", "-", "--json"])
+        let allLine = all.stderr.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let allSummary = try #require(try JSONSerialization.jsonObject(with: Data(allLine.utf8)) as? [String: Any], "\(all.stderr)")
+        #expect(allSummary["filtered"] as? Int == 0, "\(allLine)")
+        #expect(allSummary["written"] as? [String: Int] == ["calendar": 2, "task": 1], "\(allLine)")
+    }
+
     @Test func freebusyDefaultRangeAndEvents() throws {
         let r = try FerryCLI.run(["freebusy", Self.path("zimbra.ics"), Self.path("zimbra.ifb"), "--now", "2024-10-20T12:00:00Z",
                                   "--organizer", "sam@example.org"])

@@ -195,3 +195,56 @@ enum Fixture {
         #expect(DateParsing.normalize("31/02/1968", order: nil) == "31/02/1968")
     }
 }
+
+/// Dialect detection binds every dialect through indexes the catalog builds once; each binding must be
+/// exactly what the general `HeaderBinding(headers:dialect:knownFields:)` gives.
+@Suite struct DialectIndexTests {
+    static func headerRows() throws -> [[String]] {
+        var rows: [[String]] = [
+            ["First Name", "Last Name", "E-mail Address", "Business Phone"],
+            ["Name", "Given Name", "Family Name", "E-mail 1 - Value", "E-mail 2 - Type", "Phone 3 - Value"],
+            ["  Prénom ", "NOM", "Adresse de messagerie", "Titre", "Titre", "\u{FEFF}Société"],
+            ["", "email", "firstName", "x-custom", "Custom 1", "Group Membership"],
+            [],
+        ]
+        let catalog = DialectCatalog.standard
+        // Each dialect's own headers, in order and reversed.
+        for d in catalog.dialects {
+            let own = d.columns.flatMap(\.headers)
+            rows.append(own)
+            rows.append(own.reversed())
+        }
+        return rows
+    }
+
+    @Test func prebuiltIndexesBindLikeTheGeneralPath() throws {
+        let catalog = DialectCatalog.standard
+        for headers in try Self.headerRows() {
+            for d in catalog.dialects {
+                let fast = catalog.binding(headers: headers, dialect: d)
+                let general = HeaderBinding(headers: headers, dialect: d, knownFields: catalog.knownFields)
+                #expect(fast.targets == general.targets, "\(d.id): \(headers)")
+                #expect(fast.recognised == general.recognised && fast.missing == general.missing, "\(d.id)")
+            }
+            let guess = catalog.detect(headers: headers)
+            let general = catalog.dialects.map { HeaderBinding(headers: headers, dialect: $0, knownFields: catalog.knownFields) }
+            let best = general.map(\.recognised).max() ?? 0
+            if best > 0 {
+                #expect(guess.binding.recognised == best, "\(headers)")
+                #expect(guess.binding.targets == general.first { $0.dialect.id == guess.dialect.id }?.targets)
+            } else {
+                #expect(guess.dialect.name == "zimbra-csv")
+            }
+        }
+    }
+
+    /// The ASCII shortcut in `normalizedHeader` gives what the Foundation path gives.
+    @Test func asciiHeadersNormaliseLikeTheGeneralPath() {
+        for header in ["E-mail Address", "  First Name\t", "\u{FEFF}NAME", "Prénom", "Cafe\u{301}", "ＦＵＬＬ", "x\u{A0}", ""] {
+            var t = Substring(header)
+            while let f = t.first, f == " " || f == "\t" || f == "\u{FEFF}" || f == "\u{A0}" { t.removeFirst() }
+            while let l = t.last, l == " " || l == "\t" || l == "\u{A0}" { t.removeLast() }
+            #expect(normalizedHeader(header) == t.lowercased().precomposedStringWithCanonicalMapping, "\(header)")
+        }
+    }
+}

@@ -81,4 +81,79 @@ import Testing
         #expect(text.components(separatedBy: "quai Voltaire").count - 1 == 1, "\(text)")
         #expect(text.components(separatedBy: "b@example.org").count - 1 == 1, "\(text)")
     }
+
+    /// FuzzVCard: two Apple groups carrying the same e-mail (`item1.EMAIL`, `item2.EMAIL`, each with its
+    /// label) swapped places on every vcf → vcf pass (the writer kept one group per value, the last),
+    /// and an ungrouped copy of a grouped value was dropped. Each grouped property now stands for one
+    /// occurrence of the value, in card order.
+    @Test func groupsWithTheSameValueKeepTheirOrderAndCopies() throws {
+        let card = Array("""
+            BEGIN:VCARD\r
+            VERSION:3.0\r
+            FN:Amélie Lefèvre\r
+            N:Lefèvre;Amélie;;;\r
+            item1.EMAIL;type=INTERNET;type=pref:amelie@atelier.example\r
+            item1.X-ABLabel:_$!<Other>!$_\r
+            item2.EMAIL;type=INTERNET:amelie@atelier.example\r
+            item2.X-ABLabel:Studio\r
+            EMAIL;type=INTERNET:amelie@atelier.example\r
+            item3.TEL:+33 1 44 55 66 77\r
+            item3.X-ABLabel:Atelier\r
+            item4.TEL:+33 1 44 55 66 77\r
+            item4.X-ABLabel:Maison\r
+            END:VCARD\r
+
+            """.utf8)
+        let first = try Self.read(card)
+        let once = try Self.write(first)
+        let twice = try Self.write(try Self.read(once))
+        #expect(twice == once, "\(String(decoding: once, as: UTF8.self))\n---\n\(String(decoding: twice, as: UTF8.self))")
+        let text = String(decoding: once, as: UTF8.self)
+        let lines = text.components(separatedBy: "\r\n")
+        // The groups in their order, each once, and the ungrouped copy still there.
+        let order = lines.filter { $0.hasPrefix("item") }.map { String($0.prefix(while: { $0 != "." })) }
+        #expect(order == ["item1", "item1", "item2", "item2", "item3", "item3", "item4", "item4"], "\(text)")
+        #expect(lines.filter { $0.hasSuffix(":amelie@atelier.example") }.count == 3, "\(text)")
+        #expect(lines.filter { $0.hasSuffix(":+33 1 44 55 66 77") }.count == 2, "\(text)")
+        let a = try #require(first.first?.payload as? Contact)
+        let b = try #require(try Self.read(once).first?.payload as? Contact)
+        #expect(a.fields == b.fields)
+    }
+
+    /// FuzzVCard: a card whose END:VCARD line ends in a lone CR is copied as read; the writer then put
+    /// CRLF after it, which read back as a blank line in front of the next card, and every vcf → vcf
+    /// pass added one more.
+    @Test func cardEndingInALoneCRIsAFixedPoint() throws {
+        let input = Array("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:First\r\nEND:VCARD\rBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Second\r\nEND:VCARD\r".utf8)
+        let first = try Self.read(input)
+        #expect(first.count == 2)
+        let once = try Self.write(first)
+        #expect(once == input, "cards read and unchanged are copied: \(String(reflecting: String(decoding: once, as: UTF8.self)))")
+        let twice = try Self.write(try Self.read(once))
+        let thrice = try Self.write(try Self.read(twice))
+        #expect(twice == once)
+        #expect(thrice == once)
+        let names = try Self.read(thrice).compactMap { ($0.payload as? Contact)?["fullName"] }
+        #expect(names == ["First", "Second"])
+    }
+
+    /// FuzzVCard: a kept quoted-printable property whose value ends in `=` (a soft break with nothing
+    /// after it) was written as is; reading the output joined END:VCARD into the value, and every pass
+    /// changed the card.
+    @Test func keptQuotedPrintableValueEndingInASoftBreakStaysOneLine() throws {
+        // The fuzzer's input, as FuzzVCard reads it: first byte = chunk size and version, then the bytes.
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus/FuzzVCard/finding-kept-qp-value-ending-in-soft-break")
+        let data = try [UInt8](Data(contentsOf: url))
+        let reader = VCardReader(source: MemorySource(Array(data.dropFirst()), maxChunk: Int(data[0] % 97) + 1), log: DiagnosticLog())
+        var items: [Item] = []
+        while let item = try reader.next() { items.append(item) }
+        let once = try Self.write(items)
+        let twice = try Self.write(try Self.read(once))
+        let thrice = try Self.write(try Self.read(twice))
+        #expect(twice == once, "\(String(reflecting: String(decoding: once, as: UTF8.self)))")
+        #expect(thrice == once)
+        let text = String(decoding: once, as: UTF8.self)
+        #expect(!text.contains("=\r\nEND:VCARD"), "no kept QP line ends in a soft break: \(text)")
+    }
 }

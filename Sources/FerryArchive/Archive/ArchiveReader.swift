@@ -40,6 +40,9 @@ public final class ArchiveReader {
     /// The archive's format as libarchive names it (after the first header), e.g. `GNU tar format`.
     public private(set) var formatName: String?
     public private(set) var filterName: String?
+    /// The input, for a zip's central directory (looked at once, at the first zip entry).
+    private let original: ByteSource
+    private var zipSpecial: [[UInt8]: ArchiveEntryInfo.EntryType]??
 
     final class InputBox {
         let source: ByteSource
@@ -58,6 +61,7 @@ public final class ArchiveReader {
         guard let a = archive_read_new() else { throw FerryError.io("archive.memory", "libarchive: out of memory") }
         archive = a
         input = InputBox(source)
+        original = source
         archiveName = source.name
         self.nameCharset = nameCharset
         self.log = log
@@ -137,7 +141,7 @@ public final class ArchiveReader {
         } else {
             name = decodeName(raw: raw, utf8: archive_entry_pathname_utf8(e).map { String(cString: $0) })
         }
-        let type: ArchiveEntryInfo.EntryType
+        var type: ArchiveEntryInfo.EntryType
         let hardlink = archive_entry_hardlink(e).map { String(cString: $0) }
         switch UInt32(archive_entry_filetype(e)) {
         case _ where hardlink != nil: type = .hardlink
@@ -149,6 +153,16 @@ public final class ArchiveReader {
         case 0o140000: type = .socket
         default: type = name.hasSuffix("/") ? .directory : .other
         }
+        var linkTarget = hardlink ?? archive_entry_symlink(e).map { String(cString: $0) }
+        if type == .file, let special = zipSpecialEntries(), let recorded = special[raw ?? Array(name.utf8)] {
+            // A zip symlink's data is its target (short); read it for the diagnostic.
+            type = recorded
+            if recorded == .symlink {
+                var target = [UInt8](repeating: 0, count: 1024)
+                let n = target.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
+                linkTarget = String(decoding: target.prefix(max(0, n)), as: UTF8.self)
+            }
+        }
         let info = ArchiveEntryInfo(
             rawName: raw ?? Array(name.utf8),
             name: name,
@@ -158,10 +172,24 @@ public final class ArchiveReader {
             modificationTime: archive_entry_mtime_is_set(e) != 0
                 ? Date(timeIntervalSince1970: TimeInterval(archive_entry_mtime(e))) : nil,
             groupName: archive_entry_gname(e).map { String(cString: $0) },
-            linkTarget: hardlink ?? archive_entry_symlink(e).map { String(cString: $0) },
+            linkTarget: linkTarget,
             location: "\(archiveName):\(name)")
         current = info
         return info
+    }
+
+    /// For a zip read from a file or memory: the entries its central directory records as links,
+    /// devices, FIFOs or sockets (the local headers a streaming reader sees do not say).
+    private func zipSpecialEntries() -> [[UInt8]: ArchiveEntryInfo.EntryType]? {
+        guard filterName == nil, formatName?.lowercased().contains("zip") == true else { return nil }
+        if let zipSpecial { return zipSpecial }
+        var random = original as? RandomAccessSource
+        if random?.totalSize == nil, let again = original as? RereadableSource, again.canReread {
+            random = (try? again.reread()) as? RandomAccessSource
+        }
+        let found = random.flatMap { ZipCentralDirectory.specialEntries($0) }
+        zipSpecial = .some(found)
+        return found
     }
 
     private func decodeName(raw: [UInt8]?, utf8: String?) -> String {

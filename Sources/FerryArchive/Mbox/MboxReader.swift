@@ -71,6 +71,8 @@ final class MboxMessageSource {
     private var skipping = false
     private var heldBlank: [UInt8]?
     private var heldEndsHeader = false
+    /// The last bytes given to the message ended a line with a lone CR.
+    private var spooledLoneCR = false
     private var contentLength: Int?
     private var bodyCount = 0
     private(set) var managedFields: [(name: String, value: String)] = []
@@ -113,6 +115,10 @@ final class MboxMessageSource {
         if bytes.count == 0 {
             if let held = heldBlank { try emit(held) }
             heldBlank = terminatorBytes(line.terminator)
+            // A status header taken out between a lone-CR line and the LF blank line would join the
+            // two into one CRLF line break: the header would lose its end (and the message change on
+            // every pass). The blank line then ends like the line before it.
+            if inHeader && spooledLoneCR && line.terminator == .lf { heldBlank = [0x0D] }
             heldEndsHeader = inHeader
             if inHeader { inHeader = false; skipping = false }
             return
@@ -167,11 +173,13 @@ final class MboxMessageSource {
         // The line and its terminator are contiguous in the reader's buffer.
         let length = bytes.count - start + line.terminator.byteCount
         try spool.append(UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + start }, count: length))
+        spooledLoneCR = line.terminator == .cr
         if !inHeader { bodyCount += length }
     }
 
     private func emit(_ bytes: [UInt8]) throws {
         try spool.append(bytes)
+        spooledLoneCR = bytes == [0x0D]
         if heldEndsHeader { heldEndsHeader = false } else if !inHeader { bodyCount += bytes.count }
     }
 

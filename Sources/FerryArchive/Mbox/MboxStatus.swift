@@ -101,7 +101,7 @@ public enum MboxStatusHeaders {
             if let raw = metadata.extra["mbox.gmail-labels"] {
                 var check = ItemMetadata()
                 interpret([("X-Gmail-Labels", raw)], into: &check)
-                if check.folder == metadata.folder && Set(check.tags) == Set(metadata.tags) {
+                if check.folder == metadata.folder && check.tags == metadata.tags && check.flags.isSubset(of: metadata.flags) {
                     lines.append("X-Gmail-Labels: " + raw)
                     return lines
                 }
@@ -114,38 +114,64 @@ public enum MboxStatusHeaders {
 
 /// Google Takeout's `X-Gmail-Labels`: comma-separated, sometimes quoted or RFC 2047-encoded labels.
 /// The first label that names a folder becomes the folder; other user labels become tags.
+///
+/// Gmail writes its system labels (`Unread`, `Starred`, `Inbox`, `Category Social`…) bare. Ferry's
+/// writer quotes a label whenever the bare text would read back as something else (a tag named
+/// `unread`, a folder named `inbox`, a label with a comma or a quote), and a quoted label is always
+/// taken as written: a user's folder or tag, never a flag. An empty quoted first label (`"",work`)
+/// says "no folder", so a message that has tags but no folder keeps its tags as tags.
 public enum GmailLabels {
     static let systemFolders: [String: String] = [
         "inbox": "Inbox", "sent": "Sent", "sent mail": "Sent", "drafts": "Drafts", "draft": "Drafts", "spam": "Junk",
         "junk": "Junk", "trash": "Trash", "chat": "Chats", "chats": "Chats",
     ]
+    /// Bare labels that set a flag or are dropped rather than kept as a folder or tag (lower case).
+    static let systemMarkers: Set<String> = ["unread", "opened", "starred", "archived", "important"]
 
-    public static func parse(_ value: String) -> [String] {
-        let decoded = EncodedWords.decode(Array(value.utf8))
-        var labels: [String] = []
-        var current = ""
-        var quoted = false
-        for ch in decoded {
-            if ch == "\"" { quoted.toggle(); continue }
-            if ch == "," && !quoted {
-                labels.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
-            } else {
-                current.append(ch)
-            }
-        }
-        labels.append(current.trimmingCharacters(in: .whitespaces))
-        return labels.filter { !$0.isEmpty }
+    /// One label and whether it was quoted (then it is taken literally).
+    public struct Label: Equatable, Sendable {
+        public var text: String
+        public var literal: Bool
+        public init(_ text: String, literal: Bool = false) { self.text = text; self.literal = literal }
     }
 
-    public static func interpret(_ labels: [String]) -> (folder: String?, tags: [String], flags: Set<String>, read: Bool?) {
+    public static func parse(_ value: String) -> [Label] {
+        var labels: [Label] = []
+        var current = ""
+        var quoted = false
+        var literal = false
+        var escaped = false
+        func flush() {
+            let text = EncodedWords.decode(Array(current.trimmingCharacters(in: .whitespaces).utf8))
+            // An empty label is dropped unless it was quoted first: `""` stands for "no folder".
+            if !text.isEmpty || (literal && labels.isEmpty) { labels.append(Label(text, literal: literal)) }
+            current = ""
+            literal = false
+        }
+        for ch in value {
+            if escaped { current.append(ch); escaped = false; continue }
+            if quoted && ch == "\\" { escaped = true; continue }
+            if ch == "\"" { quoted.toggle(); literal = true; continue }
+            if ch == "," && !quoted { flush() } else { current.append(ch) }
+        }
+        flush()
+        return labels
+    }
+
+    public static func interpret(_ labels: [Label]) -> (folder: String?, tags: [String], flags: Set<String>, read: Bool?) {
         var folder: String?
+        var folderDecided = false
         var tags: [String] = []
         var flags = Set<String>()
         var read: Bool?
         var archived = false
-        for label in labels {
-            let lower = label.lowercased()
+        for (index, label) in labels.enumerated() {
+            if label.literal {
+                if index == 0 && label.text.isEmpty { folderDecided = true; continue }
+                if folder == nil && !folderDecided { folder = label.text; folderDecided = true } else { tags.append(label.text) }
+                continue
+            }
+            let lower = label.text.lowercased()
             switch lower {
             case "unread": read = false; continue
             case "opened": if read == nil { read = true }; continue
@@ -154,23 +180,45 @@ public enum GmailLabels {
             default: break
             }
             if lower.hasPrefix("category ") { continue }
-            if folder == nil {
-                if let system = systemFolders[lower] { folder = system; continue }
-                if lower != "important" { folder = label; continue }
+            if folder == nil && !folderDecided {
+                if let system = systemFolders[lower] { folder = system; folderDecided = true; continue }
+                if lower != "important" { folder = label.text; folderDecided = true; continue }
             } else if let system = systemFolders[lower], system == folder {
                 continue
             }
-            tags.append(label)
+            tags.append(label.text)
         }
-        if folder == nil && archived { folder = "Archive" }
+        if folder == nil && !folderDecided && archived { folder = "Archive" }
         return (folder, tags, flags, read)
     }
 
     public static func format(folder: String?, tags: [String]) -> String {
-        let labels = (folder.map { [$0] } ?? []) + tags
-        return labels.map { label in
-            label.utf8.contains(0x2C) || label.utf8.contains(0x22)
-                ? "\"" + label.replacingOccurrences(of: "\"", with: "'") + "\"" : label
-        }.joined(separator: ",")
+        var out: [String] = []
+        if let folder {
+            out.append(systemFolders[folder.lowercased()] == folder ? folder : quoteIfNeeded(folder))
+        } else if !tags.isEmpty {
+            out.append("\"\"")  // no folder: the first tag is not one
+        }
+        for tag in tags { out.append(quoteIfNeeded(tag)) }
+        return out.joined(separator: ",")
+    }
+
+    /// The label bare when it reads back as itself in any position, else quoted (and, when it holds
+    /// text a header cannot carry or that would be decoded, as one RFC 2047 word inside the quotes).
+    static func quoteIfNeeded(_ label: String) -> String {
+        let lower = label.lowercased()
+        let special = systemMarkers.contains(lower) || systemFolders[lower] != nil || lower.hasPrefix("category ")
+        let trimmed = label.trimmingCharacters(in: .whitespaces) == label
+        var plain = true
+        for b in label.utf8 where b < 0x20 || b == 0x7F || b == 0x2C || b == 0x22 || b == 0x5C { plain = false; break }
+        if plain && trimmed && !special && !label.contains("=?") { return label }
+        let unsafe = label.utf8.contains { $0 < 0x20 || $0 == 0x7F } || label.contains("=?") || !trimmed
+        if unsafe { return "\"=?UTF-8?B?" + Data(label.utf8).base64EncodedString() + "?=\"" }
+        var quoted = "\""
+        for ch in label {
+            if ch == "\"" || ch == "\\" { quoted.append("\\") }
+            quoted.append(ch)
+        }
+        return quoted + "\""
     }
 }

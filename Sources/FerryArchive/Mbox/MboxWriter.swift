@@ -80,8 +80,8 @@ public final class MboxWriter: ItemWriter {
         let separator = Array(head[headerEnd..<bodyStart])
         let bodyCount = message.count - bodyStart
         var addNewline = false
-        if let last = (bodyCount == 0 ? (separator.isEmpty ? headerBytes.last : separator.last) : message.lastByte),
-           last != 0x0A, last != 0x0D {
+        let lastWritten = bodyCount == 0 ? (separator.isEmpty ? headerBytes.last : separator.last) : message.lastByte
+        if let last = lastWritten, last != 0x0A, last != 0x0D {
             unterminated += 1
             addNewline = true
         }
@@ -105,7 +105,7 @@ public final class MboxWriter: ItemWriter {
             try message.forEachPiece(bodyStart..<message.count) { try escaper.process($0, to: sink) }
             try escaper.finish(to: sink)
         }
-        try sink.write(addNewline ? newline + newline : newline)
+        try sink.write(addNewline ? newline + newline : MboxWriter.separator(after: lastWritten, newline: newline))
         return .written
     }
 
@@ -129,8 +129,15 @@ public final class MboxWriter: ItemWriter {
         var escaper = FromEscaper(variant: variant)
         try message.forEachPiece(0..<message.count) { try escaper.process($0, to: sink) }
         try escaper.finish(to: sink)
-        try sink.write(addNewline ? newline + newline : newline)
+        try sink.write(addNewline ? newline + newline : MboxWriter.separator(after: message.lastByte, newline: newline))
         return .written
+    }
+
+    /// The blank line after a message. A message whose last line ends in a lone CR gets a lone CR: an
+    /// LF there would join that CR into one CRLF line break, and the message would lose its blank-line
+    /// boundary (and, in mboxcl2, disagree with its Content-Length) on every round trip.
+    static func separator(after last: UInt8?, newline: [UInt8]) -> [UInt8] {
+        last == 0x0D && newline == [0x0A] ? [0x0D] : newline
     }
 
     static func needsEscape(_ line: ArraySlice<UInt8>, variant: MboxVariant) -> Bool {

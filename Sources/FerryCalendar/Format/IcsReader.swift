@@ -11,7 +11,7 @@ import FerryText
 ///
 /// With a time range whose start and end are both set (Zimbra's ics semantics), only objects having an
 /// instance that overlaps the range are yielded; overrides (RECURRENCE-ID) follow their master.
-public final class IcsReader: ItemReader {
+public final class IcsReader: FilteringItemReader {
     private let parser: CalendarParser
     private let log: DiagnosticLog
     private let file: String
@@ -28,6 +28,8 @@ public final class IcsReader: ItemReader {
     private var ended = false
     private var keptUIDs = Set<String>()
     public var maxHeld = 10_000
+    /// Objects left out by the time range.
+    public private(set) var filteredCounts: [ItemKind: Int] = [:]
     public var maxHeldBytes = 64 << 20
 
     nonisolated(unsafe) private static var nextSource = 0
@@ -119,6 +121,7 @@ public final class IcsReader: ItemReader {
                 return Item(object, metadata: ItemMetadata(id: object.component.uid),
                             origin: "\(file):\(object.component.line)")
             }
+            filteredCounts[object.kind, default: 0] += 1
         }
         return nil
     }

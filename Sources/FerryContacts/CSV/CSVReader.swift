@@ -80,6 +80,21 @@ public final class CSVReader {
     private var chunk: [UInt8] = []
     private var pos = 0
     private var eof = false
+    /// Where each read lands before joining `chunk`: allocated once per reader, never zero-filled
+    /// (a zeroed 256 KiB array per read cost a memset as large as the read itself).
+    private lazy var readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+    private var allocatedReadBuffer = false
+
+    deinit { if allocatedReadBuffer { readBuffer.deallocate() } }
+
+    /// Reads once from the source and appends what came to `chunk`; returns the byte count.
+    private func readMore() throws -> Int {
+        allocatedReadBuffer = true
+        let buffer = readBuffer
+        let n = try source.read(into: buffer)
+        if n > 0 { chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
+        return n
+    }
     private let chunkSize: Int
     private var started = false
 
@@ -119,10 +134,7 @@ public final class CSVReader {
         chunk.removeAll(keepingCapacity: true)
         pos = 0
         chunk.reserveCapacity(chunkSize)
-        var buffer = [UInt8](repeating: 0, count: chunkSize)
-        let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-        if n == 0 { eof = true; return false }
-        chunk.append(contentsOf: buffer[0..<n])
+        if try readMore() == 0 { eof = true; return false }
         return true
     }
 
@@ -145,9 +157,7 @@ public final class CSVReader {
                 scan += 1
             }
             if found || eof || scan > maxRecordBytes { break }
-            var buffer = [UInt8](repeating: 0, count: chunkSize)
-            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-            if n == 0 { eof = true } else { chunk.append(contentsOf: buffer[0..<n]) }
+            if try readMore() == 0 { eof = true }
         }
         if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { pos = 3 }
         if delimiter == nil {

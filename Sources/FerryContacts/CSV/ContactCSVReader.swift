@@ -51,8 +51,9 @@ public final class ContactCSVReader: ItemReader {
                 throw FerryError.usage("csv.unknown-dialect", "unknown CSV dialect '\(named)' (known: "
                                        + catalog.names.joined(separator: ", ") + ")")
             }
-            dialectGuess = DialectGuess(binding: HeaderBinding(headers: headers, dialect: d, knownFields: catalog.knownFields),
-                                        runnerUp: nil, declared: true)
+            dialectGuess = DialectGuess(binding: catalog.binding(headers: headers, dialect: d), runnerUp: nil, declared: true)
+        } else if let sniffed = sniff.dialect, sniffed.binding.headers == headers {
+            dialectGuess = sniffed  // the sniffer bound these very headers already
         } else {
             dialectGuess = catalog.detect(headers: headers, preferredLocale: options.locale)
         }

@@ -82,5 +82,8 @@ func normalizedHeader(_ s: String) -> String {
     var t = Substring(s)
     while let f = t.first, f == " " || f == "\t" || f == "\u{FEFF}" || f == "\u{A0}" { t.removeFirst() }
     while let l = t.last, l == " " || l == "\t" || l == "\u{A0}" { t.removeLast() }
-    return t.lowercased().precomposedStringWithCanonicalMapping
+    let lower = t.lowercased()
+    // ASCII is its own canonical composition: no trip through Foundation for the common header.
+    if lower.utf8.allSatisfy({ $0 < 0x80 }) { return lower }
+    return lower.precomposedStringWithCanonicalMapping
 }

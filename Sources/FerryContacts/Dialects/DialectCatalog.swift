@@ -12,6 +12,8 @@ public struct DialectCatalog: Sendable {
     public private(set) var knownFields: Set<String> = []
     /// Lower-cased attribute name → its canonical spelling (`companyphone` → `companyPhone`).
     public private(set) var fieldSpellings: [String: String] = [:]
+    /// Each dialect's normalised header lookup (same order as `dialects`), built by `finish()`.
+    private(set) var headerIndexes: [HeaderIndex] = []
 
     /// The catalog built from the bundled resources (loaded once).
     public static let standard: DialectCatalog = {
@@ -152,6 +154,7 @@ public struct DialectCatalog: Sendable {
                 }
             }
         }
+        headerIndexes = dialects.map(HeaderIndex.init)
         knownFields = Set(wellKnownFields.map { $0.lowercased() })
         for d in dialects { for c in d.columns { for f in c.fields { knownFields.insert(f.lowercased()) } } }
         for f in wellKnownFields { fieldSpellings[f.lowercased()] = f }

@@ -30,13 +30,17 @@ public struct HeaderBinding: Sendable {
     /// name (or alias) matches after normalisation, so repeated names (French Outlook's two `Titre`)
     /// are matched in order.
     public init(headers: [String], dialect: CSVDialect, knownFields: Set<String> = []) {
+        self.init(headers: headers, dialect: dialect, knownFields: knownFields, keys: nil, precomputed: nil)
+    }
+
+    private init(headers: [String], dialect: CSVDialect, knownFields: Set<String>, keys: HeaderKeys?, precomputed: HeaderIndex?) {
         self.dialect = dialect
         self.headers = headers
         var targets: [Target] = []
         var recognised = 0
         if dialect.allFields {
-            for h in headers {
-                let name = h.trimming(" \t\u{FEFF}")
+            for (i, h) in headers.enumerated() {
+                let name = keys?.trimmed[i] ?? h.trimming(" \t\u{FEFF}")
                 if name.isEmpty { targets.append(.ignored); continue }
                 targets.append(.custom(name))
                 if knownFields.contains(name.lowercased()) && name.first?.isLowercase == true { recognised += 1 }
@@ -46,27 +50,13 @@ public struct HeaderBinding: Sendable {
             self.missing = 0
             return
         }
-        var index: [String: [(Int, Int)]] = [:]
-        var total = 0
-        for (c, column) in dialect.columns.enumerated() {
-            for (p, header) in column.headers.enumerated() {
-                total += 1
-                index[normalizedHeader(header), default: []].append((c, p))
-                for alias in column.aliases[p] { index[normalizedHeader(alias), default: []].append((c, p)) }
-            }
-        }
-        let groupPatterns: [(Int, Int, String, String)] = dialect.groups.enumerated().flatMap { g, group in
-            group.patterns.enumerated().compactMap { p, pattern -> (Int, Int, String, String)? in
-                guard let r = pattern.range(of: "{n}") else { return nil }
-                return (g, p, normalizedHeader(String(pattern[..<r.lowerBound]) + "\u{1}").dropLast().description,
-                        normalizedHeader("\u{1}" + String(pattern[r.upperBound...])).dropFirst().description)
-            }
-        }
+        let index = precomputed ?? HeaderIndex(dialect)
+        let groupPatterns = index.groupPatterns
         var used = Set<Int>()
-        for h in headers {
-            let key = normalizedHeader(h)
+        for (i, h) in headers.enumerated() {
+            let key = keys?.normalized[i] ?? normalizedHeader(h)
             if key.isEmpty { targets.append(.ignored); continue }
-            if let slot = index[key]?.first(where: { !used.contains($0.0 << 8 | $0.1) }) {
+            if let slot = index.slots[key]?.first(where: { !used.contains($0.0 << 8 | $0.1) }) {
                 used.insert(slot.0 << 8 | slot.1)
                 targets.append(.column(slot.0, part: slot.1))
                 recognised += 1
@@ -83,11 +73,53 @@ public struct HeaderBinding: Sendable {
                     break
                 }
             }
-            if !matchedGroup { targets.append(.custom(h.trimming(" \t\u{FEFF}"))) }
+            if !matchedGroup { targets.append(.custom(keys?.trimmed[i] ?? h.trimming(" \t\u{FEFF}"))) }
         }
         self.targets = targets
         self.recognised = recognised
-        self.missing = max(0, total - used.count)
+        self.missing = max(0, index.total - used.count)
+    }
+
+    /// Binds headers whose normalised forms (`keys`, one per header) are already known, through a
+    /// dialect's prebuilt `index` (the catalog keeps one per dialect: detection binds every dialect,
+    /// and normalising the catalog's ~2,700 column names each time cost ~30 ms a file).
+    init(headers: [String], keys: HeaderKeys, dialect: CSVDialect, index: HeaderIndex, knownFields: Set<String>) {
+        self.init(headers: headers, dialect: dialect, knownFields: knownFields, keys: keys, precomputed: index)
+    }
+}
+
+/// A file's headers normalised (lookup keys) and trimmed (custom attribute names), once for all dialects.
+struct HeaderKeys {
+    let normalized: [String]
+    let trimmed: [String]
+    init(_ headers: [String]) {
+        normalized = headers.map(normalizedHeader)
+        trimmed = headers.map { $0.trimming(" \t\u{FEFF}") }
+    }
+}
+
+/// One dialect's header names (and aliases) normalised, with their column slots, and its repeating
+/// groups' patterns: what binding a header row to the dialect looks up.
+struct HeaderIndex: Sendable {
+    var slots: [String: [(Int, Int)]] = [:]
+    var total = 0
+    var groupPatterns: [(Int, Int, String, String)] = []
+
+    init(_ dialect: CSVDialect) {
+        for (c, column) in dialect.columns.enumerated() {
+            for (p, header) in column.headers.enumerated() {
+                total += 1
+                slots[normalizedHeader(header), default: []].append((c, p))
+                for alias in column.aliases[p] { slots[normalizedHeader(alias), default: []].append((c, p)) }
+            }
+        }
+        groupPatterns = dialect.groups.enumerated().flatMap { g, group in
+            group.patterns.enumerated().compactMap { p, pattern -> (Int, Int, String, String)? in
+                guard let r = pattern.range(of: "{n}") else { return nil }
+                return (g, p, normalizedHeader(String(pattern[..<r.lowerBound]) + "\u{1}").dropLast().description,
+                        normalizedHeader("\u{1}" + String(pattern[r.upperBound...])).dropFirst().description)
+            }
+        }
     }
 }
 
@@ -113,7 +145,8 @@ extension DialectCatalog {
     /// `preferredLocale`, then to the closer fit (fewer of its headers missing), then to table order.
     /// Nothing recognised → zimbra-csv (every header becomes an attribute, as Zimbra does).
     public func detect(headers: [String], preferredLocale: String? = nil) -> DialectGuess {
-        let bindings = dialects.map { HeaderBinding(headers: headers, dialect: $0, knownFields: knownFields) }
+        let keys = HeaderKeys(headers)
+        let bindings = dialects.indices.map { binding(headers: headers, keys: keys, dialect: $0) }
         let preferred = preferredLocale?.replacingOccurrences(of: "-", with: "_").lowercased()
         func localeRank(_ d: CSVDialect) -> Int {
             guard let preferred else { return 0 }
@@ -130,10 +163,35 @@ extension DialectCatalog {
         }
         guard let best = ranked.first, best.recognised > 0 else {
             let zimbra = dialect(named: "zimbra-csv")!
-            return DialectGuess(binding: HeaderBinding(headers: headers, dialect: zimbra, knownFields: knownFields),
+            return DialectGuess(binding: binding(headers: headers, dialect: zimbra),
                                 runnerUp: nil, declared: false)
         }
         let runnerUp = ranked.dropFirst().first { $0.dialect.name != best.dialect.name }
         return DialectGuess(binding: best, runnerUp: runnerUp, declared: false)
+    }
+}
+
+extension DialectCatalog {
+    /// Binds `headers` to `dialect` through the catalog's prebuilt index for it (the same result as
+    /// `HeaderBinding(headers:dialect:knownFields:)`, without normalising the dialect's names again).
+    public func binding(headers: [String], dialect: CSVDialect) -> HeaderBinding {
+        if let i = indexPosition(of: dialect) {
+            return binding(headers: headers, keys: HeaderKeys(headers), dialect: i)
+        }
+        return HeaderBinding(headers: headers, dialect: dialect, knownFields: knownFields)
+    }
+
+    private func indexPosition(of dialect: CSVDialect) -> Int? {
+        let i = dialect.order
+        guard i >= 0, i < dialects.count, i < headerIndexes.count, dialects[i].id == dialect.id,
+              dialects[i].columns.count == dialect.columns.count else { return nil }
+        return i
+    }
+
+    private func binding(headers: [String], keys: HeaderKeys, dialect i: Int) -> HeaderBinding {
+        if i < headerIndexes.count {
+            return HeaderBinding(headers: headers, keys: keys, dialect: dialects[i], index: headerIndexes[i], knownFields: knownFields)
+        }
+        return HeaderBinding(headers: headers, dialect: dialects[i], knownFields: knownFields)
     }
 }

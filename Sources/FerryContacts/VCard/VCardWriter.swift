@@ -30,7 +30,9 @@ public final class VCardWriter: ItemWriter {
         guard var contact = item.payload as? Contact else { return .skipped(reason: "vcf holds contacts only") }
         for t in item.metadata.tags where !contact.tags.contains(t) { contact.tags.append(t) }
         card.out.removeAll(keepingCapacity: true)
-        if lastByte != 0x0A { card.out.append(contentsOf: [0x0D, 0x0A]) }
+        // A card copied as read may end its END:VCARD line with a lone CR: that is a line end too
+        // (adding CRLF after it made a blank line that the next card took in, growing on every pass).
+        if lastByte != 0x0A && lastByte != 0x0D { card.out.append(contentsOf: [0x0D, 0x0A]) }
         let read = contact.originalFormat
         if let original = contact.originalBytes, let read,
            keepsVersions ? read.hasPrefix("vcf-") : read == (version == .v4 ? "vcf-4.0" : "vcf-3.0") {
@@ -80,27 +82,32 @@ public final class VCardWriter: ItemWriter {
         }
 
         // Values carried by grouped raw properties (Apple's item1.EMAIL) are written there, not twice.
-        var grouped: [String: [String: String]] = [:]  // property → value → group
+        // Each grouped property stands for one attribute occurrence: the first `email` with a value
+        // takes the first group carrying that value, the next `email` the next group (two groups with
+        // the same value keep their order, and a second, ungrouped copy of the value is still written).
+        var grouped: [String: [String: [String]]] = [:]  // property → value → groups, in card order
         var written = Set<String>()
         if !properties.isEmpty {
             for p in properties where p.group != nil {
                 let key = p.name.uppercased()
                 if key == "ADR" {
                     let parts = TextEscaping.split(Array(p.rawValue.utf8), separator: 0x3B).map { TextEscaping.unescape($0) }
-                    grouped["ADR", default: [:]][parts.count > 3 ? parts[2] + "\u{0}" + parts[3] : ""] = p.group
+                    grouped["ADR", default: [:]][parts.count > 3 ? parts[2] + "\u{0}" + parts[3] : "", default: []].append(p.group!)
                 } else {
                     var v = TextEscaping.unescape(p.rawValue)
                     if key == "TEL", v.lowercased().hasPrefix("tel:") { v = String(v.dropFirst(4)) }
-                    grouped[key, default: [:]][v] = p.group
+                    grouped[key, default: [:]][v, default: []].append(p.group!)
                 }
             }
         }
         /// When a grouped raw property carries this value, writes that group's properties here (in the
         /// attribute's place, so `email` stays first) and returns true.
         func inGroup(_ key: String, _ value: String) -> Bool {
-            guard !grouped.isEmpty, let g = grouped[key]?[value] else { return false }
+            guard !grouped.isEmpty, var groups = grouped[key]?[value], !groups.isEmpty else { return false }
+            let g = groups.removeFirst()
+            grouped[key]?[value] = groups
             if written.insert(g.lowercased()).inserted {
-                for p in properties where p.group?.lowercased() == g.lowercased() { o.whole(p.contentLine) }
+                for p in properties where p.group?.lowercased() == g.lowercased() { o.whole(VCardWriter.keptLine(p)) }
             }
             return true
         }
@@ -216,7 +223,7 @@ public final class VCardWriter: ItemWriter {
         if let m = slots.take(.maidenName) { o.start("X-ZIMBRA-MAIDENNAME:"); slots.escape(m, into: &o); o.end() }
         // Every other attribute as an X- property, so nothing is dropped (see `VCardExtensions`).
         slots.writeUntaken(into: &o)
-        for p in properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { o.whole(p.contentLine) }
+        for p in properties where !written.contains(p.group?.lowercased() ?? "\u{0}") { o.whole(VCardWriter.keptLine(p)) }
         o.whole("END:VCARD")
     }
 
@@ -230,6 +237,17 @@ public final class VCardWriter: ItemWriter {
         (.mobilePhone, "cell,voice"), (.otherFax, "fax"), (.otherPhone, "voice"), (.pager, "pager"),
         (.workFax, "work,fax"), (.workPhone, "work,voice"),
     ]
+
+    /// A property kept as read. A quoted-printable value ending in `=` (a soft line break with nothing
+    /// after it) loses that `=`: written as is, reading joined the next line (`END:VCARD`) into it.
+    static func keptLine(_ p: ContactProperty) -> String {
+        let line = p.contentLine
+        guard line.hasSuffix("="), let colon = line.firstIndex(of: ":"),
+              line[..<colon].uppercased().contains("QUOTED-PRINTABLE") else { return line }
+        var trimmed = Substring(line)
+        while trimmed.hasSuffix("="), trimmed.endIndex > line.index(after: colon) { trimmed.removeLast() }
+        return String(trimmed)
+    }
 
     /// `BDAY;VALUE=date:1968-03-14` (3.0) / `BDAY:19680314` (4.0) for ISO dates; other text as is.
     private static func date(_ name: String, _ value: String, _ v4: Bool) -> String {

@@ -286,3 +286,58 @@ public final class CountingSource: ByteSource {
         return n
     }
 }
+
+/// A source whose bytes can also be read at any offset (a regular file, bytes in memory), without
+/// moving its sequential position: a zip reader looks at the central directory at the end first.
+public protocol RandomAccessSource: AnyObject {
+    /// Total size in bytes, nil when unknown (pipes).
+    var totalSize: Int64? { get }
+    /// Up to `count` bytes from `offset` (fewer at the end of the input).
+    func bytes(at offset: Int64, count: Int) throws -> [UInt8]
+}
+
+extension FileSource: RandomAccessSource {
+    public var totalSize: Int64? { size }
+    public func bytes(at offset: Int64, count: Int) throws -> [UInt8] {
+        guard count > 0, offset >= 0 else { return [] }
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
+            filled = 0
+            while filled < count {
+                let n = pread(fd, buffer.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FerryError.io("io.read", "read failed: \(String(cString: strerror(errno)))", file: name)
+                }
+                if n == 0 { break }
+                filled += n
+            }
+        }
+    }
+}
+
+extension MemorySource: RandomAccessSource {
+    public var totalSize: Int64? { Int64(bytes.count) }
+    public func bytes(at offset: Int64, count: Int) throws -> [UInt8] {
+        guard offset >= 0, offset < Int64(bytes.count), count > 0 else { return [] }
+        let start = Int(offset)
+        return Array(bytes[start..<min(bytes.count, start + count)])
+    }
+}
+
+extension CountingSource: RandomAccessSource {
+    /// The inner source's size when it can be read at an offset, else nil.
+    public var totalSize: Int64? { (inner as? RandomAccessSource)?.totalSize }
+    public func bytes(at offset: Int64, count: Int) throws -> [UInt8] {
+        guard let random = inner as? RandomAccessSource else { return [] }
+        return try random.bytes(at: offset, count: count)
+    }
+}
+
+extension PrefixedSource: RandomAccessSource {
+    /// Only when the prefix is the start of `rest`'s input (offsets then mean the same in both).
+    public var totalSize: Int64? { prefixIsStart ? (rest as? RandomAccessSource)?.totalSize : nil }
+    public func bytes(at offset: Int64, count: Int) throws -> [UInt8] {
+        guard prefixIsStart, let random = rest as? RandomAccessSource else { return [] }
+        return try random.bytes(at: offset, count: count)
+    }
+}

@@ -79,6 +79,13 @@ public struct DirectTransfer: Sendable, Equatable {
     }
 }
 
+/// A reader that itself leaves items out for the user's `--start`/`--end` (an iCalendar reader keeps
+/// only objects with an instance in the range): the conversion summary counts them as filtered.
+public protocol FilteringItemReader: ItemReader {
+    /// Items left out so far, by kind.
+    var filteredCounts: [ItemKind: Int] { get }
+}
+
 /// What a writer did with an item.
 public enum WriteOutcome: Sendable, Equatable {
     case written
