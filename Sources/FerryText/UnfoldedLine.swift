@@ -150,9 +150,8 @@ public final class ContentLineReader {
     /// The next logical line, or nil at the end of the input.
     public func next() throws -> UnfoldedLine? {
         var current: UnfoldedLine
-        if let p = pending {
+        if let p = pending.take() {  // moved out: no retain and release of its arrays
             current = p
-            pending = nil
         } else {
             guard let line = try lines.next() else { return nil }
             current = start(line)

@@ -164,4 +164,40 @@ import Testing
         }
         #expect(back[0]["firstName"] == "Jürgen" && back[0]["email"] == "juergen.mueller@example.de")
     }
+
+    /// The reader's packed-integer property table (`Property.of`) gives the same answer as the general
+    /// string match (`Property.named`) for every name it maps, near misses, names it must hand over
+    /// (NUL, non-ASCII such as the Kelvin sign, which String compares canonically), and generated names.
+    @Test func propertyTableMatchesStringMatch() {
+        typealias P = VCardContactBuilder.Property
+        var names = ["VERSION", "PRODID", "REV", "FN", "N", "NICKNAME", "TITLE", "NOTE", "ORG", "BDAY",
+                     "ANNIVERSARY", "X-ZIMBRA-ANNIVERSARY", "X-ANNIVERSARY", "X-ZIMBRA-MAIDENNAME",
+                     "X-ZIMBRA-IMADDRESS", "UID", "EMAIL", "TEL", "URL", "ADR", "CATEGORIES", "PHOTO",
+                     "X-FERRY-FIELD", "X-ABLABEL", "IMPP", "GEO", "", "F", "FNN", "NN", "TELE", "EMAIL2",
+                     "VERSIONS", "NICKNAMES", "NICKNAM", "fn", "Tel", "N\u{0}", "\u{0}N", "FN\u{0}",
+                     "NIC\u{212A}NAME", "T\u{00C9}L", "\u{00C9}MAIL"]
+        // Every prefix, suffix and one-byte change of the mapped names.
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ-0".utf8)
+        for name in names.prefix(23) {
+            let u = Array(name.utf8)
+            for k in 0...u.count {
+                names.append(String(decoding: u[..<k], as: UTF8.self))
+                names.append(String(decoding: u[k...], as: UTF8.self))
+            }
+            for k in u.indices {
+                for c in letters {
+                    var v = u
+                    v[k] = c
+                    names.append(String(decoding: v, as: UTF8.self))
+                }
+            }
+        }
+        var mapped = 0
+        for name in names {
+            #expect(P.of(name) == P.named(name), "\(name.debugDescription)")
+            if P.named(name) != .other { mapped += 1 }
+        }
+        #expect(mapped >= 23)
+        #expect(P.of("TEL") == .tel && P.of("EMAIL") == .email && P.of("X-ABLABEL") == .other)
+    }
 }

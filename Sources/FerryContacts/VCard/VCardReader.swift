@@ -12,6 +12,8 @@ public final class VCardReader: ItemReader {
     private let name: String
     /// Bytes of the previous card.
     private var lastRawCount = 1024
+    /// Attributes of the previous card (the next one's fields are reserved alike, not grown one by one).
+    private var lastFieldCount = 16
 
     public init(source: ByteSource, options: ReadOptions = ReadOptions(), log: DiagnosticLog) {
         self.lines = ContentLineReader(source: source, options: .init(quotedPrintableSoftBreaks: true))
@@ -44,6 +46,7 @@ public final class VCardReader: ItemReader {
                               file: name, line: line.line))
         }
         var builder = VCardContactBuilder()
+        builder.contact.reserveFields(lastFieldCount)
         var depth = 0  // nested AGENT cards (2.1) are skipped
         var ended = false
         while let line = try lines.next() {
@@ -75,6 +78,7 @@ public final class VCardReader: ItemReader {
             log.emit(.error("vcf.unterminated", "the vCard begun here has no END:VCARD", file: name, line: beginLine))
         }
         var contact = builder.finish()
+        lastFieldCount = max(8, contact.fields.count)
         if contact.isEmpty {
             log.emit(.warning("vcf.empty", "an empty vCard was skipped", file: name, line: beginLine))
             return try next()
@@ -95,6 +99,9 @@ struct VCardContactBuilder {
 
     struct Problem { var code: String; var message: String }
 
+    /// The attributes of N's components, in order.
+    private static let nameParts = ["lastName", "firstName", "middleName", "namePrefix", "nameSuffix"]
+
     /// True when N held only a family name (`N:X;;;;`).
     private var nameIsFamilyOnly = false
     /// Set while adding a grouped property already kept raw: a second `keep` (its attribute slot taken)
@@ -108,49 +115,117 @@ struct VCardContactBuilder {
         return contact
     }
 
+    /// The properties `add` maps (everything else is `.other`).
+    enum Property {
+        case version, prodidOrRev, fn, n, nickname, title, note, org, bday, anniversary, maidenName, imAddress
+        case uid, email, tel, url, adr, categories, photo, custom, other
+
+        /// The property an upper-cased name is. Short ASCII names (nearly every line) are packed into
+        /// an integer and matched without string compares; others go through `named`, the same answer.
+        @inline(__always)
+        static func of(_ name: String) -> Property {
+            let u = name.utf8
+            guard u.count <= 8 else { return named(name) }
+            var key: UInt64 = 0, shift: UInt64 = 0
+            for c in u {
+                // NUL (would pack like a shorter name) and non-ASCII (compared canonically by String)
+                // take the general way.
+                if c == 0 || c >= 0x80 { return named(name) }
+                key |= UInt64(c) << shift
+                shift &+= 8
+            }
+            switch key {
+            case 0x4E46: return .fn                   // FN
+            case 0x4E: return .n                      // N
+            case 0x4C4554: return .tel                // TEL
+            case 0x4C49414D45: return .email          // EMAIL
+            case 0x524441: return .adr                // ADR
+            case 0x444955: return .uid                // UID
+            case 0x47524F: return .org                // ORG
+            case 0x454C544954: return .title          // TITLE
+            case 0x59414442: return .bday             // BDAY
+            case 0x45544F4E: return .note             // NOTE
+            case 0x4E4F4953524556: return .version    // VERSION
+            case 0x4449444F5250, 0x564552: return .prodidOrRev  // PRODID, REV
+            case 0x454D414E4B43494E: return .nickname // NICKNAME
+            case 0x4C5255: return .url                // URL
+            case 0x4F544F4850: return .photo          // PHOTO
+            default: return .other
+            }
+        }
+
+        /// The general match (every name `of` hands over, and the reference for its table).
+        static func named(_ name: String) -> Property {
+            switch name {
+            case "VERSION": return .version
+            case "PRODID", "REV": return .prodidOrRev
+            case "FN": return .fn
+            case "N": return .n
+            case "NICKNAME": return .nickname
+            case "TITLE": return .title
+            case "NOTE": return .note
+            case "ORG": return .org
+            case "BDAY": return .bday
+            case "ANNIVERSARY", "X-ZIMBRA-ANNIVERSARY", "X-ANNIVERSARY": return .anniversary
+            case "X-ZIMBRA-MAIDENNAME": return .maidenName
+            case "X-ZIMBRA-IMADDRESS": return .imAddress
+            case "UID": return .uid
+            case "EMAIL": return .email
+            case "TEL": return .tel
+            case "URL": return .url
+            case "ADR": return .adr
+            case "CATEGORIES": return .categories
+            case "PHOTO": return .photo
+            case VCardExtensions.customName: return .custom
+            default: return .other
+            }
+        }
+    }
+
     /// Adds one property; returns a problem worth a warning (the property is then kept raw).
     mutating func add(_ cl: ContentLine) -> Problem? {
         let prop = cl.name  // upper case already
-        if prop == "VERSION" { version = cl.valueString.trimmingSpaces; return nil }
-        if prop == "PRODID" || prop == "REV" { return nil }  // rewritten by the writer
+        let property = Property.of(prop)
+        if property == .version { version = cl.valueString.trimmingSpaces; return nil }
+        if property == .prodidOrRev { return nil }  // rewritten by the writer
         var types: TypeSet { TypeSet(cl) }
         // Apple's `item1.EMAIL` + `item1.X-ABLabel`: the value becomes an attribute as usual, and the
         // property is also kept raw so the group (and its label) survives vcf → vcf; the writer then
         // writes the raw property instead of the attribute.
         keptAlready = false
-        if cl.group != nil, ["EMAIL", "TEL", "URL", "ADR"].contains(prop) {
+        if cl.group != nil, property == .email || property == .tel || property == .url || property == .adr {
             keep(cl)
             keptAlready = true
         }
         defer { keptAlready = false }
-        switch prop {
-        case "FN": setOrKeep("fullName", text(cl), cl)
-        case "N":
+        switch property {
+        case .fn: setOrKeep("fullName", text(cl), cl)
+        case .n:
             let p = components(cl)
-            let names = ["lastName", "firstName", "middleName", "namePrefix", "nameSuffix"]
+            let names = Self.nameParts
             nameIsFamilyOnly = contact["lastName"] == nil && p.count >= 1 && !p[0].isEmpty
                 && p.dropFirst().allSatisfy(\.isEmpty)
             for (i, n) in names.enumerated() where i < p.count { contact.setIfAbsent(n, p[i]) }
-        case "NICKNAME": setOrKeep("nickname", text(cl), cl)
-        case "TITLE": setOrKeep("jobTitle", text(cl), cl)
-        case "NOTE": setOrKeep("notes", text(cl), cl)
-        case "ORG":
+        case .nickname: setOrKeep("nickname", text(cl), cl)
+        case .title: setOrKeep("jobTitle", text(cl), cl)
+        case .note: setOrKeep("notes", text(cl), cl)
+        case .org:
             let p = components(cl)
             if let c = p.first { contact.setIfAbsent("company", c) }
             if p.count > 1 { contact.setIfAbsent("department", p[1...].filter { !$0.isEmpty }.joined(separator: ", ")) }
-        case "BDAY": setOrKeep("birthday", VCardDates.normalise(text(cl)), cl)
-        case "ANNIVERSARY", "X-ZIMBRA-ANNIVERSARY", "X-ANNIVERSARY":
+        case .bday: setOrKeep("birthday", VCardDates.normalise(text(cl)), cl)
+        case .anniversary:
             setOrKeep("anniversary", VCardDates.normalise(text(cl)), cl)
-        case "X-ZIMBRA-MAIDENNAME": setOrKeep("maidenName", text(cl), cl)
-        case "X-ZIMBRA-IMADDRESS": contact.appendNumbered("imAddress", text(cl), numberedFrom: 1)
-        case "UID": setOrKeep("vCardUID", text(cl), cl)
-        case "EMAIL": contact.appendNumbered("email", text(cl))
-        case "TEL": contact.appendNumbered(VCardTypes.phoneField(types), telValue(cl))
-        case "URL":
+        case .maidenName: setOrKeep("maidenName", text(cl), cl)
+        case .imAddress: contact.appendNumbered("imAddress", text(cl), numberedFrom: 1)
+        case .uid: setOrKeep("vCardUID", text(cl), cl)
+        case .email: contact.appendNumbered("email", text(cl))
+        case .tel: contact.appendNumbered(VCardTypes.phoneField(types), telValue(cl))
+        case .url:
             let types = types
             let base = types.contains("home") ? "homeURL" : types.contains("work") ? "workURL" : "otherURL"
             if contact[base] == nil { contact[base] = text(cl) } else { keep(cl) }
-        case "ADR":
+        case .adr:
             let types = types
             let prefix = types.contains("home") ? "home" : types.contains("work") ? "work" : "other"
             if contact[prefix + "Street"] != nil || contact[prefix + "City"] != nil { keep(cl); break }
@@ -163,19 +238,19 @@ struct VCardContactBuilder {
             contact.setIfAbsent(prefix + "PostalCode", part(5))
             contact.setIfAbsent(prefix + "Country", part(6))
             if !part(0).isEmpty { contact.setIfAbsent(prefix == "other" ? "otherPOBox" : prefix + "POBox", part(0)) }
-        case "CATEGORIES":
+        case .categories:
             for t in components(cl, separator: 0x2C) where !t.isEmpty && !contact.tags.contains(t) { contact.tags.append(t) }
-        case "PHOTO":
+        case .photo:
             guard contact.photo == nil, let photo = photo(cl) else { keep(cl); break }
             contact.photo = photo
-        case VCardExtensions.customName:
+        case .custom:
             // X-FERRY-FIELD;X-NAME=Shoe Size:42 — an attribute no vCard property holds.
             if let n = cl.parameter(VCardExtensions.nameParameter)?.decodedValues.joined(separator: ","), !n.isEmpty {
                 setOrKeep(n, text(cl, trim: false), cl)
             } else {
                 keep(cl)
             }
-        default:
+        case .version, .prodidOrRev, .other:
             if let field = VCardExtensions.attribute(forZimbraProperty: prop) {
                 setOrKeep(field, text(cl, trim: false), cl)
             } else {
@@ -227,7 +302,10 @@ struct VCardContactBuilder {
         // Parameter names are upper case already (ContentParameter); only ENCODING, CHARSET and a bare
         // QUOTED-PRINTABLE change the bytes, so a line without them is used as it is.
         for p in cl.parameters {
-            if p.hasValue ? (p.name == "ENCODING" || p.name == "CHARSET") : p.name == "QUOTED-PRINTABLE" {
+            // Lengths first: most parameters are TYPE or VALUE, and unequal strings compare slowly.
+            let n = p.name.utf8.count
+            if p.hasValue ? (n == 8 && p.name == "ENCODING") || (n == 7 && p.name == "CHARSET")
+                : n == 16 && p.name == "QUOTED-PRINTABLE" {
                 return decodedBytes(cl)
             }
         }
@@ -258,6 +336,19 @@ struct VCardContactBuilder {
     /// `TEL;VALUE=uri:tel:+1-555` (4.0) → `+1-555`.
     private func telValue(_ cl: ContentLine) -> String {
         let t = text(cl)
+        // Without `tel:` in ASCII at the start (nearly every value) nothing is dropped; the general
+        // test stays for values whose first bytes are not plain ASCII (a combining mark after `:`).
+        let u = t.utf8
+        if u.count < 4 { return t }
+        var i = u.startIndex
+        var ascii = true, matches = true
+        for want in "tel:".utf8 {
+            let c = u[i]
+            if c >= 0x80 { ascii = false; break }
+            if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) != want { matches = false }
+            i = u.index(after: i)
+        }
+        if ascii && !matches { return t }
         return t.lowercased().hasPrefix("tel:") ? String(t.dropFirst(4)) : t
     }
 
@@ -392,6 +483,9 @@ enum VCardText {
     /// A structured value's components (split at `separator` not escaped), each unescaped and trimmed.
     static func components(_ b: UnsafeBufferPointer<UInt8>, separator: UInt8) -> [String] {
         var out: [String] = []
+        var parts = 1  // an upper bound (escaped separators count too): one allocation, not one per doubling
+        for c in b where c == separator { parts &+= 1 }
+        out.reserveCapacity(parts)
         var start = 0, i = 0
         while i < b.count {
             let c = b[i]
