@@ -13,10 +13,13 @@ public struct DialectCatalog: Sendable {
     /// Lower-cased attribute name → its canonical spelling (`companyphone` → `companyPhone`).
     public private(set) var fieldSpellings: [String: String] = [:]
 
+    /// The bundled resources the standard catalog is loaded from, in order.
+    static let resourceNames = ["zimbra-contact-fields", "ferry-contact-fields"]
+
     /// The catalog built from the bundled resources (loaded once).
     public static let standard: DialectCatalog = {
         var catalog = DialectCatalog()
-        for name in ["zimbra-contact-fields", "ferry-contact-fields"] {
+        for name in resourceNames {
             guard let url = Bundle.module.url(forResource: name, withExtension: "xml", subdirectory: "Resources")
                     ?? Bundle.module.url(forResource: name, withExtension: "xml"),
                   let data = try? Data(contentsOf: url) else {
