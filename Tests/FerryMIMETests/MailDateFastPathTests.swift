@@ -34,7 +34,19 @@ import Testing
         let zones = ["+0000", "-0000", "+0100", "-0530", "+0545", "+9999", "-1200", "GMT", "gmt", "UT", "ut", "UTC",
                      "EST", "Z", "z", "+00:00", "+00", "0000", "+000", "+00000", "GMT+1", "", "(UTC)", "+0000 (UTC)", "+0a00"]
         var out: [String] = []
-        for _ in 0..<count {
+        for n in 0..<count {
+            // Every other date is well formed in the common shape, with random valid fields.
+            if n % 2 == 0 {
+                let two = { (v: UInt64) in v < 10 ? "0\(v)" : "\(v)" }
+                var s = r.chance(80) ? r.pick(Array(dayNames[0..<9])) : ""
+                let day = 1 + r.next() % 31
+                s += r.chance(20) ? "\(day) " : two(day) + " "
+                s += r.pick(Array(months[0..<15])) + " \(1 + r.next() % 9999) "
+                s += two(r.next() % 24) + ":" + two(r.next() % 60) + ":" + two(r.next() % 61) + " "
+                s += r.pick(["+0000", "-0000", "+0100", "-0530", "+1400", "-9959", "GMT", "UT", "UTC", "utc", "Gmt"])
+                out.append(s)
+                continue
+            }
             var s = r.pick(dayNames) + r.pick(days) + " " + r.pick(months) + " " + r.pick(years) + " "
             s += r.pick(hours) + ":" + r.pick(minutes) + (r.chance(90) ? ":" + r.pick(seconds) : "")
             let zone = r.pick(zones)
@@ -50,7 +62,7 @@ import Testing
 
     @Test func fastPathAgreesWithGeneralParser() {
         var fast = 0
-        for s in Self.generated(60_000) + ["Mon, 23 Nov 2026 11:22:45 +0000", "1 Jan 2026 00:00:00 GMT", "Sat, 29 Feb 2025 23:59:60 -0030"] {
+        for s in Self.generated(20_000) + ["Mon, 23 Nov 2026 11:22:45 +0000", "1 Jan 2026 00:00:00 GMT", "Sat, 29 Feb 2025 23:59:60 -0030"] {
             let bytes = Array(s.utf8)
             let general = MailDate.general(bytes)
             let common = bytes.withUnsafeBufferPointer { MailDate.common($0) }
