@@ -436,9 +436,106 @@ public enum MailDate {
         "cet": 60, "cest": 120, "met": 60, "mest": 120, "bst": 60, "eet": 120, "eest": 180, "jst": 540,
     ]
 
-    public static func parse(_ text: String) -> Date? { parse(Array(text.utf8)) }
+    public static func parse(_ text: String) -> Date? {
+        var text = text
+        if let d = text.withUTF8({ common($0) }) { return d }
+        return general(Array(text.utf8))
+    }
 
     public static func parse(_ b: [UInt8]) -> Date? {
+        if let d = b.withUnsafeBufferPointer({ common($0) }) { return d }
+        return general(b)
+    }
+
+    /// The common shape only, on bytes: `Mon, 23 Nov 2026 11:22:45 +0000` (a day name with its comma
+    /// optional, a one- or two-digit day, a four-digit year, two-digit time fields, a `±hhmm` or
+    /// `GMT`/`UT`/`UTC` zone, nothing before or after). Nil for anything else, which `general` reads;
+    /// where both read a date they give the same one (tests compare them on generated dates).
+    static func common(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        let n = b.count
+        guard n >= 24, n <= 33 else { return nil }
+        @inline(__always) func digit(_ i: Int) -> Int? {
+            let c = b[i] &- 0x30
+            return c <= 9 ? Int(c) : nil
+        }
+        @inline(__always) func lower(_ i: Int) -> UInt8 { b[i] | 0x20 }
+        var i = 0
+        // Optional day name: three letters, a comma, a space.
+        if b[0] | 0x20 >= 0x61 && b[0] | 0x20 <= 0x7A {
+            let w = (UInt32(lower(0)) << 16) | (UInt32(lower(1)) << 8) | UInt32(lower(2))
+            switch w {
+            case 0x6D6F6E, 0x747565, 0x776564, 0x746875, 0x667269, 0x736174, 0x73756E: break  // mon … sun
+            default: return nil
+            }
+            guard b[3] == 0x2C, b[4] == 0x20 else { return nil }
+            i = 5
+        }
+        // Day.
+        guard i + 1 < n, let d0 = digit(i) else { return nil }
+        var day = d0
+        i += 1
+        if let d1 = digit(i) { day = d0 * 10 + d1; i += 1 }
+        guard day >= 1, day <= 31, i + 4 < n, b[i] == 0x20 else { return nil }
+        i += 1
+        // Month: three letters, then a space.
+        let m = (UInt32(lower(i)) << 16) | (UInt32(lower(i + 1)) << 8) | UInt32(lower(i + 2))
+        let month: Int
+        switch m {
+        case 0x6A616E: month = 1
+        case 0x666562: month = 2
+        case 0x6D6172: month = 3
+        case 0x617072: month = 4
+        case 0x6D6179: month = 5
+        case 0x6A756E: month = 6
+        case 0x6A756C: month = 7
+        case 0x617567: month = 8
+        case 0x736570: month = 9
+        case 0x6F6374: month = 10
+        case 0x6E6F76: month = 11
+        case 0x646563: month = 12
+        default: return nil
+        }
+        // Upper-case letters are only accepted as letters (`| 0x20` also maps `@` and `[`–`^`).
+        for k in i..<(i + 3) where !((b[k] >= 0x41 && b[k] <= 0x5A) || (b[k] >= 0x61 && b[k] <= 0x7A)) { return nil }
+        i += 3
+        // " YYYY hh:mm:ss " is 16 bytes.
+        guard i + 16 < n, b[i] == 0x20, b[i + 5] == 0x20, b[i + 8] == 0x3A, b[i + 11] == 0x3A, b[i + 14] == 0x20,
+              let y0 = digit(i + 1), let y1 = digit(i + 2), let y2 = digit(i + 3), let y3 = digit(i + 4),
+              let h0 = digit(i + 6), let h1 = digit(i + 7), let n0 = digit(i + 9), let n1 = digit(i + 10),
+              let s0 = digit(i + 12), let s1 = digit(i + 13) else { return nil }
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+        let hour = h0 * 10 + h1, minute = n0 * 10 + n1, second = s0 * 10 + s1
+        guard year >= 1, hour < 24, minute < 60, second <= 60 else { return nil }
+        i += 15
+        // Zone, up to the end.
+        let zone: Int
+        let rest = n - i
+        if rest == 5, b[i] == 0x2B || b[i] == 0x2D,
+           let z0 = digit(i + 1), let z1 = digit(i + 2), let z2 = digit(i + 3), let z3 = digit(i + 4) {
+            let minutes = (z0 * 10 + z1) * 60 + z2 * 10 + z3
+            zone = b[i] == 0x2D ? -minutes : minutes
+        } else if rest == 3, lower(i) == 0x67, lower(i + 1) == 0x6D, lower(i + 2) == 0x74 {  // gmt
+            zone = 0
+        } else if rest == 3, lower(i) == 0x75, lower(i + 1) == 0x74, lower(i + 2) == 0x63 {  // utc
+            zone = 0
+        } else if rest == 2, lower(i) == 0x75, lower(i + 1) == 0x74 {  // ut
+            zone = 0
+        } else {
+            return nil
+        }
+        if rest == 3 || rest == 2 {
+            for k in i..<n where !((b[k] >= 0x41 && b[k] <= 0x5A) || (b[k] >= 0x61 && b[k] <= 0x7A)) { return nil }
+        }
+        if i == 5 {
+            for k in 0..<3 where !((b[k] >= 0x41 && b[k] <= 0x5A) || (b[k] >= 0x61 && b[k] <= 0x7A)) { return nil }
+        }
+        let days = daysFromCivil(year, month, day)
+        let seconds = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(zone * 60)
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// Every shape this parser knows (see `common` for the fast one).
+    static func general(_ b: [UInt8]) -> Date? {
         // Words, with comments dropped and `,` as a separator.
         var words: [[UInt8]] = []
         var i = 0

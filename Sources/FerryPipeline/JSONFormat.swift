@@ -137,21 +137,45 @@ public final class JSONLinesWriter: ItemWriter {
                          locale: NSLocale.system) == .orderedAscending
     }
 
+    /// Per byte: 0 when it is copied as it is, else the letter after the backslash (`u` for `\u00XX`).
+    private static let escapes: [UInt8] = (0..<256).map { b -> UInt8 in
+        switch b {
+        case 0x22: 0x22
+        case 0x5C: 0x5C
+        case 0x08: 0x62
+        case 0x0C: 0x66
+        case 0x0A: 0x6E
+        case 0x0D: 0x72
+        case 0x09: 0x74
+        case 0..<0x20: 0x75
+        default: 0
+        }
+    }
+
+    /// The string quoted and escaped: runs of bytes that need no escape are copied whole.
     private static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
-        for byte in s.utf8 {
-            switch byte {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: out.append(contentsOf: [0x5C, 0x62])
-            case 0x0C: out.append(contentsOf: [0x5C, 0x66])
-            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-            case 0x09: out.append(contentsOf: [0x5C, 0x74])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: out.append(byte)
+        var s = s
+        s.withUTF8 { p in
+            escapes.withUnsafeBufferPointer { table in
+                let n = p.count
+                var start = 0, i = 0
+                while i < n {
+                    let e = table[Int(p[i])]
+                    if e == 0 { i += 1; continue }
+                    if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i])) }
+                    if e == 0x75 {
+                        let hex: StaticString = "0123456789abcdef"
+                        let h = hex.utf8Start
+                        out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, h[Int(p[i] >> 4)], h[Int(p[i] & 15)]])
+                    } else {
+                        out.append(0x5C)
+                        out.append(e)
+                    }
+                    i += 1
+                    start = i
+                }
+                if start < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<n])) }
             }
         }
         out.append(0x22)

@@ -26,6 +26,27 @@ import FerryPipeline
         #expect(JSONLinesWriter.encode(["x": 1.5]) == nil)
     }
 
+    /// Generated strings (every ASCII byte, control characters, non-ASCII, runs of any length between
+    /// escapes) give the same bytes as JSONSerialization.
+    @Test func generatedStringsSameBytesAsJSONSerialization() throws {
+        var state: UInt64 = 0x5EED
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let pieces: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) } + ["é", "東京", "✓", "\u{2028}", "😀", "abcdefgh", "plain text run "]
+        for _ in 0..<2_000 {
+            var object: [String: Any] = [:]
+            for k in 0..<(1 + next() % 4) {
+                var text = ""
+                for _ in 0..<(next() % 40) { text += pieces[next() % pieces.count] }
+                object["k\(k)"] = text
+            }
+            let fast = try #require(JSONLinesWriter.encode(object))
+            #expect(fast == (try Self.reference(object)))
+        }
+    }
+
     /// Every feed fixture converted to json through the CLI parses back to what the reader produced.
     @Test func feedFixturesThroughTheFastPath() throws {
         for name in ["wordpress.rss", "zimbra-inbox.atom", "broken-0.91.rss", "wrong-charset.rss", "blogger-0.3.atom", "slashdot-1.0.rdf"] {

@@ -1,4 +1,5 @@
 import FerryCore
+import Foundation
 
 /// `csv`: contact CSV in every dialect (detected on reading; `--csv-format`/`--locale` choose the
 /// output dialect, zimbra-csv by default).
@@ -26,8 +27,69 @@ public struct ContactCSVFormat: Format, Explaining {
     }
 
     /// One format per dialect name, for `--to outlook-2003-csv` and `ferry formats`.
+    /// Built from the dialect names only (`dialectNames`): the format registry is made at every start,
+    /// and the whole dialect catalog is loaded only when a CSV is sniffed, read or written.
     public static var dialectFormats: [ContactCSVFormat] {
-        DialectCatalog.standard.names.map { ContactCSVFormat(dialect: $0) }
+        dialectNames.map { ContactCSVFormat(dialect: $0) }
+    }
+
+    /// `DialectCatalog.standard.names` (tests compare them) without loading the catalog: the `name`
+    /// attributes of the `<format>` elements of the bundled resources, in order, without repeats.
+    static let dialectNames: [String] = {
+        var names: [String] = []
+        var seen = Set<String>()
+        for resource in DialectCatalog.resourceNames {
+            guard let url = Bundle.module.url(forResource: resource, withExtension: "xml", subdirectory: "Resources")
+                    ?? Bundle.module.url(forResource: resource, withExtension: "xml"),
+                  let data = try? Data(contentsOf: url) else { return DialectCatalog.standard.names }
+            guard let found = formatNames(Array(data)) else { return DialectCatalog.standard.names }
+            for n in found where seen.insert(n).inserted { names.append(n) }
+        }
+        return names
+    }()
+
+    /// The `name` of every `<format …>` start tag outside comments; nil when one is not plain (an
+    /// entity in it, no quotes), for the caller to load the catalog instead.
+    static func formatNames(_ u: [UInt8]) -> [String]? {
+        var names: [String] = []
+        let comment = Array("<!--".utf8), format = Array("<format".utf8), name = Array("name=".utf8)
+        var i = 0
+        while i < u.count {
+            guard u[i] == UInt8(ascii: "<") else { i += 1; continue }
+            if u[i...].starts(with: comment) {
+                var j = i + 4
+                while j + 2 < u.count && !(u[j] == 0x2D && u[j + 1] == 0x2D && u[j + 2] == 0x3E) { j += 1 }
+                i = j + 3
+                continue
+            }
+            var j = i + 1
+            var quote: UInt8 = 0
+            while j < u.count {
+                let c = u[j]
+                if quote != 0 { if c == quote { quote = 0 } }
+                else if c == 0x22 || c == 0x27 { quote = c }
+                else if c == UInt8(ascii: ">") { break }
+                j += 1
+            }
+            defer { i = j + 1 }
+            guard u[i...].starts(with: format), i + 7 < u.count,
+                  [0x20, 0x09, 0x0A, 0x0D, 0x2F, 0x3E].contains(u[i + 7]) else { continue }
+            // The name attribute: `name=` after white space, then a quoted value.
+            var k = i + 7, value: String = ""
+            while k + 6 < j {
+                if [0x20, 0x09, 0x0A, 0x0D].contains(u[k]), u[(k + 1)...].starts(with: name) {
+                    let q = u[k + 6]
+                    guard q == 0x22 || q == 0x27, let close = u[(k + 7)..<j].firstIndex(of: q) else { return nil }
+                    let bytes = u[(k + 7)..<close]
+                    if bytes.contains(UInt8(ascii: "&")) { return nil }
+                    value = String(decoding: bytes, as: UTF8.self)
+                    break
+                }
+                k += 1
+            }
+            names.append(value)
+        }
+        return names
     }
 
     public func bid(prefix: [UInt8], name: String?) -> Int {

@@ -15,10 +15,13 @@ public struct DialectCatalog: Sendable {
     /// Each dialect's normalised header lookup (same order as `dialects`), built by `finish()`.
     private(set) var headerIndexes: [HeaderIndex] = []
 
+    /// The bundled resources the standard catalog is loaded from, in order.
+    static let resourceNames = ["zimbra-contact-fields", "ferry-contact-fields"]
+
     /// The catalog built from the bundled resources (loaded once).
     public static let standard: DialectCatalog = {
         var catalog = DialectCatalog()
-        for name in ["zimbra-contact-fields", "ferry-contact-fields"] {
+        for name in resourceNames {
             guard let url = Bundle.module.url(forResource: name, withExtension: "xml", subdirectory: "Resources")
                     ?? Bundle.module.url(forResource: name, withExtension: "xml"),
                   let data = try? Data(contentsOf: url) else {
