@@ -157,3 +157,97 @@ import Testing
         #expect(!text.contains("=\r\nEND:VCARD"), "no kept QP line ends in a soft break: \(text)")
     }
 }
+
+extension ContactsFuzzRegressionTests {
+    /// FuzzVCard's steps on a finding file: the first byte sets the chunk size and version.
+    static func fuzzPasses(_ file: String) throws -> (once: [UInt8], twice: [UInt8], firstCount: Int, secondCount: Int) {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus/FuzzVCard/" + file)
+        let data = try [UInt8](Data(contentsOf: url))
+        let version: VCardWriter.Version = data[0] & 0x80 == 0 ? .v3 : .v4
+        func read(_ bytes: [UInt8], chunk: Int) throws -> [Item] {
+            let reader = VCardReader(source: MemorySource(bytes, maxChunk: chunk), log: DiagnosticLog())
+            var items: [Item] = []
+            while let item = try reader.next() { items.append(item) }
+            return items
+        }
+        func write(_ items: [Item]) throws -> [UInt8] {
+            let sink = MemorySink()
+            let writer = VCardWriter(sink: sink, version: version)
+            for item in items { _ = try writer.write(item) }
+            try writer.finish()
+            return sink.bytes
+        }
+        let first = try read(Array(data.dropFirst()), chunk: Int(data[0] % 97) + 1)
+        let once = try write(first)
+        let second = try read(once, chunk: 4096)
+        let twice = try write(second)
+        return (once, twice, first.count, second.count)
+    }
+
+    /// FuzzVCard: after a blank line, `    AAAC…PRODID:-sf=` unfolded onto nothing and was kept as a
+    /// property named `   AAAC…PRODID`. The card (unterminated, so re-emitted) wrote it right after a
+    /// quoted-printable `TI[TLE` line, where it read back as that line's fold; the line then ended in a
+    /// soft break `=` that joined END:VCARD. Chunking played no part (the lines are the same at any size).
+    @Test func qpSoftBreakBeforeEndInCopiedCard() throws {
+        let r = try Self.fuzzPasses("finding-qp-soft-break-before-end-in-copied-card")
+        #expect(r.secondCount == r.firstCount)
+        #expect(r.twice == r.once, "once: \(String(reflecting: String(decoding: r.once, as: UTF8.self)))\ntwice: \(String(reflecting: String(decoding: r.twice, as: UTF8.self)))")
+        let text = String(decoding: r.once, as: UTF8.self)
+        #expect(!text.contains("=\r\nEND:VCARD"))
+        #expect(!text.contains("\r\n  "), "no written line continues another with spaces: \(String(reflecting: text))")
+    }
+
+    /// The same shape, small: a space-led line after a blank line inside a card continues nothing. It is
+    /// ignored with a warning, and the card copied as read reads back the same.
+    @Test func continuationAfterABlankLineIsNotAProperty() throws {
+        let card = Array("BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann\r\nNOTE;ENCODING=QUOTED-PRINTABLE:a=3Db\r\n\r\n   X-A:v=\r\nEND:VCARD\r\n".utf8)
+        let log = DiagnosticLog()
+        let reader = VCardReader(source: MemorySource(card), log: log)
+        let contact = try #require(try reader.next()?.payload as? Contact)
+        #expect(contact.properties.allSatisfy { !$0.name.hasPrefix(" ") }, "\(contact.properties)")
+        #expect(contact["notes"] == "a=b")
+        #expect(log.diagnostics.map(\.code).contains("vcf.bad-line"))
+        let once = try Self.write([Item(contact)])
+        #expect(once == card, "unchanged card copied as read")
+        let second = try Self.read(once)
+        #expect((second.first?.payload as? Contact)?.fields == contact.fields)
+        #expect(try Self.write(second) == once)
+        // Re-emitted (changed), the ignored line is not written either: the NOTE reads back the same.
+        var changed = contact
+        changed["nickname"] = "A"
+        let emitted = try Self.write([Item(changed)])
+        let back = try #require(try Self.read(emitted).first?.payload as? Contact)
+        #expect(back["notes"] == "a=b")
+        #expect(back.fields.sorted { $0.name < $1.name } == changed.fields.sorted { $0.name < $1.name })
+    }
+
+    /// A kept property whose line would start with a space (not from the reader: built by hand) is
+    /// written without it, so it does not read back as a fold of the line before.
+    @Test func keptLineStartingWithASpaceIsNotAFold() throws {
+        var c = Contact()
+        c["fullName"] = "Ann"
+        c.properties = [ContactProperty(name: "NOTE", parameters: [.init("ENCODING", ["QUOTED-PRINTABLE"])], rawValue: "x="),
+                        ContactProperty(name: "  X-B", rawValue: "y")]
+        let once = try Self.write([Item(c)])
+        let text = String(decoding: once, as: UTF8.self)
+        #expect(text.contains("\r\nX-B:y\r\n"), "\(String(reflecting: text))")
+        let back = try #require(try Self.read(once).first?.payload as? Contact)
+        #expect(back.properties.map(\.name).contains("X-B"))
+        #expect(try Self.write(try Self.read(once)) == once)
+    }
+
+    /// An input's first card may start with a space-led line (an orphan continuation, kept in its raw
+    /// bytes). Copied after another card (several inputs into one output), it would fold into that
+    /// card's END:VCARD and the two cards would read back as one: it is re-emitted instead.
+    @Test func copiedCardStartingWithASpaceIsNotGluedToTheCardBefore() throws {
+        let a = try Self.read(Array("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:First\r\nEND:VCARD\r\n".utf8))
+        let bInput = Array(" stray\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Second\r\nEND:VCARD\r\n".utf8)
+        let b = try Self.read(bInput)
+        #expect(try Self.write(b) == bInput, "alone (first in the output) it is still copied as read")
+        let once = try Self.write(a + b)
+        let back = try Self.read(once)
+        #expect(back.compactMap { ($0.payload as? Contact)?["fullName"] } == ["First", "Second"])
+        #expect(try Self.write(back) == once)
+    }
+}

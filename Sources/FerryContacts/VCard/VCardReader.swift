@@ -52,6 +52,13 @@ public final class VCardReader: ItemReader {
         while let line = try lines.next() {
             line.appendRaw(to: &raw)
             if line.bytes.isEmpty { continue }
+            if let first = line.bytes.first, first == 0x20 || first == 0x09 {
+                // A space- or tab-led line after a blank line unfolds onto nothing: kept as a property
+                // (name `   X`), it would be written right after another line and read back as part of it.
+                log.emit(.warning("vcf.bad-line", "a continuation line follows a blank line (nothing to continue); the line was ignored",
+                                  file: name, line: line.line))
+                continue
+            }
             let cl: ContentLine
             do {
                 cl = try ContentLine(parsing: line)

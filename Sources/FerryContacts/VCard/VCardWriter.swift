@@ -16,7 +16,17 @@ public final class VCardWriter: ItemWriter {
     private var card = CardOutput(out: [])
     /// The last byte written, so a copied card that ended the file without a line break is not glued
     /// to the next one.
-    var lastByte: UInt8 = 0x0A
+    var lastByte: UInt8 = 0x0A { didSet { wroteCard = true } }
+    /// True once a card was written: a copied card that starts with a space or tab (an input's first
+    /// line, read as an orphan continuation) is then re-emitted, as copied it would fold into the
+    /// END:VCARD before it.
+    private var wroteCard = false
+
+    /// True when the bytes start with a space or tab.
+    static func startsWithContinuation(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first else { return false }
+        return first == 0x20 || first == 0x09
+    }
 
     /// `version` nil: an unchanged card is copied byte for byte whatever its version, a changed one is
     /// written in its own version (4.0 stays 4.0; 2.1 and 3.0 become 3.0).
@@ -35,7 +45,8 @@ public final class VCardWriter: ItemWriter {
         if lastByte != 0x0A && lastByte != 0x0D { card.out.append(contentsOf: [0x0D, 0x0A]) }
         let read = contact.originalFormat
         if let original = contact.originalBytes, let read,
-           keepsVersions ? read.hasPrefix("vcf-") : read == (version == .v4 ? "vcf-4.0" : "vcf-3.0") {
+           keepsVersions ? read.hasPrefix("vcf-") : read == (version == .v4 ? "vcf-4.0" : "vcf-3.0"),
+           !(wroteCard && VCardWriter.startsWithContinuation(original)) {
             // Read and not changed since: the card's own bytes.
             card.out.append(contentsOf: original)
         } else {
@@ -241,7 +252,11 @@ public final class VCardWriter: ItemWriter {
     /// A property kept as read. A quoted-printable value ending in `=` (a soft line break with nothing
     /// after it) loses that `=`: written as is, reading joined the next line (`END:VCARD`) into it.
     static func keptLine(_ p: ContactProperty) -> String {
-        let line = p.contentLine
+        var line = p.contentLine
+        // A line starting with a space or tab would read back as a fold of the line before it.
+        if let first = line.utf8.first, first == 0x20 || first == 0x09 {
+            line = String(line.drop { $0 == " " || $0 == "\t" })
+        }
         guard line.hasSuffix("="), let colon = line.firstIndex(of: ":"),
               line[..<colon].uppercased().contains("QUOTED-PRINTABLE") else { return line }
         var trimmed = Substring(line)
