@@ -76,13 +76,15 @@ let package = Package(
         ),
 
         // Tests
-        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], resources: [.copy("Samples")]),
-        .testTarget(name: "FerryTextTests", dependencies: ["FerryText", "FerryCore"]),
-        .testTarget(name: "FerryCalendarTests", dependencies: ["FerryCalendar", "FerryText", "FerryCore"]),
-        .testTarget(name: "FerryContactsTests", dependencies: ["FerryContacts", "FerryCore", "FerryText"]),
-        .testTarget(name: "FerryMIMETests", dependencies: ["FerryMIME", "FerryCore"]),
-        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryArchive", "FerryCore", "FerryMIME", "FerryCalendar"]),
-        .testTarget(name: "FerryFeedsTests", dependencies: ["FerryFeeds", "FerryMIME", "FerryCalendar", "FerryCore", "CSupport"]),
+        // Test-only helpers (a seeded generator) shared by the test targets.
+        .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport"),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryTestSupport", "FerryCore"], resources: [.copy("Samples")]),
+        .testTarget(name: "FerryTextTests", dependencies: ["FerryTestSupport", "FerryText", "FerryCore"]),
+        .testTarget(name: "FerryCalendarTests", dependencies: ["FerryTestSupport", "FerryCalendar", "FerryText", "FerryCore"]),
+        .testTarget(name: "FerryContactsTests", dependencies: ["FerryTestSupport", "FerryContacts", "FerryCore", "FerryText"]),
+        .testTarget(name: "FerryMIMETests", dependencies: ["FerryTestSupport", "FerryMIME", "FerryCore"]),
+        .testTarget(name: "FerryArchiveTests", dependencies: ["FerryTestSupport", "FerryArchive", "FerryCore", "FerryMIME", "FerryCalendar"]),
+        .testTarget(name: "FerryFeedsTests", dependencies: ["FerryTestSupport", "FerryFeeds", "FerryMIME", "FerryCalendar", "FerryCore", "CSupport"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
         .testTarget(name: "FerryMigrationTests", dependencies: ["FerryMigration", "FerryPipeline", "FerryArchive", "FerryCore"]),
     ],

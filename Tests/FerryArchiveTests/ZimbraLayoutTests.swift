@@ -2,6 +2,7 @@ import FerryArchive
 import FerryCore
 import Foundation
 import Testing
+import FerryTestSupport
 
 @Suite struct BencodeTests {
     @Test func stringLengthsCountUTF16Units() throws {
@@ -46,17 +47,8 @@ import Testing
     }
 }
 
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// SplitMix64 seeded as these tests always were (the seed plus the golden gamma), so their data stays the same.
+func SeededGenerator(seed: UInt64) -> SplitMix64 { SplitMix64(state: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
 @Suite struct NamingTests {
     @Test func currentSchemeNames() {

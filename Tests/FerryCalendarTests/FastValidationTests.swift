@@ -2,6 +2,7 @@
 import FerryCore
 import Foundation
 import Testing
+import FerryTestSupport
 
 /// The fast pass may only say "valid" when the complete validator reports nothing at all (and counts
 /// the same components); anything else must go to the complete validator.
@@ -108,17 +109,7 @@ import Testing
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SplitMix = SplitMix64
 
 /// The shape the benchmark generator writes: time zones, recurring events with exceptions, alarms, a
 /// to-do, attendees, folded lines, escapes and non-ASCII text.

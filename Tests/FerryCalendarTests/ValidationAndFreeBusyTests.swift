@@ -3,6 +3,7 @@ import FerryCore
 import FerryText
 import Foundation
 import Testing
+import FerryTestSupport
 
 struct ExpectedDiagnostic: Sendable, CustomStringConvertible {
     var file: String
@@ -143,17 +144,7 @@ func validate(_ path: URL, profile: CalendarValidator.Profile = .rfc5545) throws
     }
 }
 
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededRandom = SplitMix64
 
 /// `Fixtures/calendar/itip/expected.txt`: RFC 5546 METHOD tables, valid messages and one broken rule each.
 struct ITIPCase: Sendable, CustomStringConvertible {

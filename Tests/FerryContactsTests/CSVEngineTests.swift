@@ -1,6 +1,7 @@
 import FerryCore
 import Testing
 @testable import FerryContacts
+import FerryTestSupport
 
 @Suite struct CSVEngineTests {
     func records(_ text: String, mode: CSVMode = .strict, delimiter: UInt8? = nil, maxChunk: Int = .max,
@@ -115,16 +116,4 @@ import Testing
     }
 }
 
-/// A small deterministic generator for property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func nextRaw() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(_ bound: Int) -> Int { Int(nextRaw() % UInt64(bound)) }
-}
+typealias SplitMix = SplitMix64

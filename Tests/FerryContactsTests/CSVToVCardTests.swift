@@ -2,6 +2,7 @@ import FerryCore
 import Foundation
 import Testing
 @testable import FerryContacts
+import FerryTestSupport
 
 /// csv → vcf has two ways: `next()` + `VCardWriter.write` (a `Contact` per row) and
 /// `ContactCSVReader.writeVCards` (per-header plan, cells as byte ranges). They must give the same
@@ -101,18 +102,7 @@ import Testing
         "\u{FEFF}bom", "   ", "Ω", "¡Hola!", "x\\", "\\", "*", "* ", "**", " ; ", "tel:+1 555", "ÄÖÜäöüß",
     ]
 
-    /// A deterministic generator (SplitMix64).
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Random = SplitMix64
 
     /// A CSV with `headers` and `rows` generated rows: cells empty half of the time, quoted when
     /// needed (or at random), rows sometimes short or long, blank rows, CRLF or LF.

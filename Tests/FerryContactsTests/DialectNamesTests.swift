@@ -17,6 +17,8 @@ import Testing
         <format\tproducer="p" name='b'/><formatting name="no"/><format locale="de" name="a"></format></formats></root>
         """
         #expect(ContactCSVFormat.formatNames(Array(xml.utf8)) == ["a", "b", "a"])
-        #expect(ContactCSVFormat.formatNames(Array("<format name=\"a&amp;b\">".utf8)) == nil)
+        // Entities are read as the catalog reads them; a format without a name sends the caller to the catalog.
+        #expect(ContactCSVFormat.formatNames(Array("<format name=\"a&amp;b\">".utf8)) == ["a&b"])
+        #expect(ContactCSVFormat.formatNames(Array("<format type=\"csv\">".utf8)) == nil)
     }
 }

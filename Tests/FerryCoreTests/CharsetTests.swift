@@ -1,5 +1,6 @@
 import Testing
 @testable import FerryCore
+import FerryTestSupport
 
 /// Streaming decode/encode: round trips with real text per charset, known byte sequences checked by
 /// hand against the code charts, chunk boundaries, BOMs, error policies, and the fast paths
@@ -321,18 +322,7 @@ import Testing
 
     // MARK: Fast paths agree with ICU
 
-    /// A small seeded generator (SplitMix64), so failures reproduce.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Random = SplitMix64
 
     @Test(arguments: ["Windows-31J", "Shift_JIS", "GBK", "Big5", "EUC-KR", "windows-949", "windows-1252",
                       "windows-1250", "ISO-8859-2", "KOI8-R", "windows-1251", "ISO-8859-7"])

@@ -3,22 +3,13 @@ import Testing
 import CSupport
 import FerryCore
 @testable import FerryFeeds
+import FerryTestSupport
 
 /// The reader's speed paths against the general ones: the vector UTF-8 check against plain code and
 /// the standard library, pieces passed on unchecked against FerryCore's validator, strings copied
 /// unchecked against `String(decoding:)`. Same bytes in, same entries and warnings out.
 @Suite struct FeedReaderFastPathTests {
-    /// A deterministic generator (SplitMix64): failures reproduce.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Generator = SplitMix64
 
     /// Valid sequences of every length, sequences UTF-8 forbids (overlong, surrogate, above U+10FFFF,
     /// stray continuation, bytes never used) and sequences cut short.

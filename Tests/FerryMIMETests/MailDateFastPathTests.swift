@@ -1,24 +1,13 @@
 import Foundation
 import Testing
 @testable import FerryMIME
+import FerryTestSupport
 
 /// `MailDate.common` (the byte-level path for `Mon, 23 Nov 2026 11:22:45 +0000`) against the general
 /// parser: wherever the fast path reads a date, the general one reads the same; `parse` always equals
 /// the general parser.
 @Suite struct MailDateFastPathTests {
-    /// A small deterministic generator (SplitMix64).
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func pick<T>(_ a: [T]) -> T { a[Int(next() % UInt64(a.count))] }
-        mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }
-    }
+    typealias Rng = SplitMix64
 
     static func generated(_ count: Int) -> [String] {
         var r = Rng(state: 0xFEED_DA7E)

@@ -1,6 +1,7 @@
 import Foundation
 import FerryCore
 @testable import FerryMIME
+import FerryTestSupport
 
 enum Fixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -46,18 +47,7 @@ func shape(_ message: MIMEMessage) -> [String] {
     message.parts.map { "\($0.number ?? "-") \($0.contentType.mimeType)" }
 }
 
-/// A small deterministic generator (SplitMix64).
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededRandom = SplitMix64
 
 extension Array where Element == UInt8 {
     var lf: [UInt8] { var out: [UInt8] = []; for b in self where b != 0x0D { out.append(b) }; return out }

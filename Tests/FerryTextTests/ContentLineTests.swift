@@ -1,6 +1,7 @@
 import FerryCore
 import FerryText
 import Testing
+import FerryTestSupport
 
 private func readAll(_ text: String, maxChunk: Int = .max, qp: Bool = false) throws -> [UnfoldedLine] {
     try readAll(Array(text.utf8), maxChunk: maxChunk, qp: qp)
@@ -296,15 +297,4 @@ private func readAll(_ bytes: [UInt8], maxChunk: Int = .max, qp: Bool = false) t
     }
 }
 
-/// A small seeded generator so property tests are reproducible.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SplitMix = SplitMix64

@@ -48,48 +48,20 @@ public struct ContactCSVFormat: Format, Explaining {
         return names
     }()
 
-    /// The `name` of every `<format …>` start tag outside comments; nil when one is not plain (an
-    /// entity in it, no quotes), for the caller to load the catalog instead.
+    /// The `name` of every `<format …>` start tag outside comments (MiniXML's tag scan, without
+    /// building the catalog); nil when one has no name, for the caller to load the catalog instead.
     static func formatNames(_ u: [UInt8]) -> [String]? {
         var names: [String] = []
-        let comment = Array("<!--".utf8), format = Array("<format".utf8), name = Array("name=".utf8)
-        var i = 0
-        while i < u.count {
-            guard u[i] == UInt8(ascii: "<") else { i += 1; continue }
-            if u[i...].starts(with: comment) {
-                var j = i + 4
-                while j + 2 < u.count && !(u[j] == 0x2D && u[j + 1] == 0x2D && u[j + 2] == 0x3E) { j += 1 }
-                i = j + 3
-                continue
-            }
-            var j = i + 1
-            var quote: UInt8 = 0
-            while j < u.count {
-                let c = u[j]
-                if quote != 0 { if c == quote { quote = 0 } }
-                else if c == 0x22 || c == 0x27 { quote = c }
-                else if c == UInt8(ascii: ">") { break }
-                j += 1
-            }
-            defer { i = j + 1 }
-            guard u[i...].starts(with: format), i + 7 < u.count,
-                  [0x20, 0x09, 0x0A, 0x0D, 0x2F, 0x3E].contains(u[i + 7]) else { continue }
-            // The name attribute: `name=` after white space, then a quoted value.
-            var k = i + 7, value: String = ""
-            while k + 6 < j {
-                if [0x20, 0x09, 0x0A, 0x0D].contains(u[k]), u[(k + 1)...].starts(with: name) {
-                    let q = u[k + 6]
-                    guard q == 0x22 || q == 0x27, let close = u[(k + 7)..<j].firstIndex(of: q) else { return nil }
-                    let bytes = u[(k + 7)..<close]
-                    if bytes.contains(UInt8(ascii: "&")) { return nil }
-                    value = String(decoding: bytes, as: UTF8.self)
-                    break
-                }
-                k += 1
-            }
-            names.append(value)
+        var plain = true
+        let format = Array("format".utf8)
+        MiniXML.forEachTag(u) { body in
+            guard body.starts(with: format) else { return }
+            let after = body.index(body.startIndex, offsetBy: format.count)
+            guard after == body.endIndex || [0x20, 0x09, 0x0A, 0x0D, 0x2F].contains(body[after]) else { return }
+            guard let name = MiniXML.parseTag(Array(body)).attributes["name"] else { plain = false; return }
+            names.append(name)
         }
-        return names
+        return plain ? names : nil
     }
 
     public func bid(prefix: [UInt8], name: String?) -> Int {

@@ -10,11 +10,21 @@ struct MiniXMLTag {
 enum MiniXML {
     static func tags(_ text: String) -> [MiniXMLTag] {
         var tags: [MiniXMLTag] = []
-        let u = Array(text.utf8)
+        forEachTag(Array(text.utf8)) { body in
+            if body.first == UInt8(ascii: "?") || body.first == UInt8(ascii: "!") { return }
+            tags.append(parseTag(Array(body)))
+        }
+        return tags
+    }
+
+    /// Calls `body` with the bytes between `<` and `>` of every tag outside comments, in order
+    /// (quoted `>` in attribute values does not end a tag).
+    static func forEachTag(_ u: [UInt8], _ body: (ArraySlice<UInt8>) -> Void) {
+        let comment = Array("<!--".utf8)
         var i = 0
         while i < u.count {
             guard u[i] == UInt8(ascii: "<") else { i += 1; continue }
-            if u[i...].starts(with: Array("<!--".utf8)) {
+            if u[i...].starts(with: comment) {
                 var j = i + 4
                 while j + 2 < u.count && !(u[j] == 0x2D && u[j + 1] == 0x2D && u[j + 2] == 0x3E) { j += 1 }
                 i = j + 3
@@ -29,15 +39,12 @@ enum MiniXML {
                 else if c == UInt8(ascii: ">") { break }
                 j += 1
             }
-            let body = Array(u[(i + 1)..<min(j, u.count)])
+            body(u[(i + 1)..<min(j, u.count)])
             i = j + 1
-            if body.first == UInt8(ascii: "?") || body.first == UInt8(ascii: "!") { continue }
-            tags.append(parseTag(body))
         }
-        return tags
     }
 
-    private static func parseTag(_ body: [UInt8]) -> MiniXMLTag {
+    static func parseTag(_ body: [UInt8]) -> MiniXMLTag {
         var b = body[...]
         let closing = b.first == UInt8(ascii: "/")
         if closing { b = b.dropFirst() }
