@@ -14,34 +14,25 @@ enum FileDelivery {
     /// to `final`. On failure the temporary file is removed and the error names `final`.
     static func deliver(_ message: MessageBytes, temporary: String, final: String, mode: mode_t = 0o600,
                         mtime: Int?) throws {
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else {
-            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: temporary)
-        }
-        let sink = DescriptorWriter(fd: fd, name: temporary)
-        var ok = (try? message.write(to: sink)) != nil
-        if let mtime {
-            var times = [timespec(tv_sec: mtime, tv_nsec: 0), timespec(tv_sec: mtime, tv_nsec: 0)]
-            ok = ok && futimens(fd, &times) == 0
-        }
-        let code = errno
-        close(fd)
-        guard ok, rename(temporary, final) == 0 else {
-            let reason = String(cString: strerror(ok ? errno : code))
+        try write(message, to: temporary, mode: mode, mtime: mtime, reportedAs: final)
+        guard rename(temporary, final) == 0 else {
+            let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw FerryError.io("io.write", "cannot write: \(reason)", file: final)
         }
     }
 
-    /// Writes `message` to a new file `final` (created exclusively: never over another file) and sets
-    /// its times to `mtime`; for directories no reader sees until the run ends (a staged Maildir). On
-    /// failure the partial file is removed.
-    static func write(_ message: MessageBytes, to final: String, mode: mode_t = 0o600, mtime: Int?) throws {
-        let fd = open(final, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+    /// Writes `message` to a new file `path` (created exclusively: never over another file) and sets
+    /// its times to `mtime`; alone, for directories no reader sees until the run ends (a staged
+    /// Maildir). On failure the partial file is removed; a failed write names `reportedAs` (default
+    /// `path`), a failed create always `path`.
+    static func write(_ message: MessageBytes, to path: String, mode: mode_t = 0o600, mtime: Int?,
+                      reportedAs: String? = nil) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: final)
+            throw FerryError.io("io.create", "cannot create: \(String(cString: strerror(errno)))", file: path)
         }
-        let sink = DescriptorWriter(fd: fd, name: final)
+        let sink = DescriptorWriter(fd: fd, name: path)
         var ok = (try? message.write(to: sink)) != nil
         if let mtime {
             var times = [timespec(tv_sec: mtime, tv_nsec: 0), timespec(tv_sec: mtime, tv_nsec: 0)]
@@ -50,8 +41,8 @@ enum FileDelivery {
         let code = errno
         ok = close(fd) == 0 && ok
         guard ok else {
-            unlink(final)
-            throw FerryError.io("io.write", "cannot write: \(String(cString: strerror(code)))", file: final)
+            unlink(path)
+            throw FerryError.io("io.write", "cannot write: \(String(cString: strerror(code)))", file: reportedAs ?? path)
         }
     }
 
