@@ -447,6 +447,27 @@ public enum MailDate {
         return general(b)
     }
 
+    /// The month (1–12) of a three-letter English abbreviation (`Jan` … `Dec`, any case) given as bytes;
+    /// nil for anything else (only the letters A–Z are lower-cased).
+    public static func monthNumber(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int? {
+        @inline(__always) func lower(_ x: UInt8) -> UInt32 { UInt32(x >= 0x41 && x <= 0x5A ? x | 0x20 : x) }
+        switch (lower(a) << 16) | (lower(b) << 8) | lower(c) {
+        case 0x6A616E: return 1
+        case 0x666562: return 2
+        case 0x6D6172: return 3
+        case 0x617072: return 4
+        case 0x6D6179: return 5
+        case 0x6A756E: return 6
+        case 0x6A756C: return 7
+        case 0x617567: return 8
+        case 0x736570: return 9
+        case 0x6F6374: return 10
+        case 0x6E6F76: return 11
+        case 0x646563: return 12
+        default: return nil
+        }
+    }
+
     /// The common shape only, on bytes: `Mon, 23 Nov 2026 11:22:45 +0000` (a day name with its comma
     /// optional, a one- or two-digit day, a four-digit year, two-digit time fields, a `±hhmm` or
     /// `GMT`/`UT`/`UTC` zone, nothing before or after). Nil for anything else, which `general` reads;
@@ -478,25 +499,7 @@ public enum MailDate {
         guard day >= 1, day <= 31, i + 4 < n, b[i] == 0x20 else { return nil }
         i += 1
         // Month: three letters, then a space.
-        let m = (UInt32(lower(i)) << 16) | (UInt32(lower(i + 1)) << 8) | UInt32(lower(i + 2))
-        let month: Int
-        switch m {
-        case 0x6A616E: month = 1
-        case 0x666562: month = 2
-        case 0x6D6172: month = 3
-        case 0x617072: month = 4
-        case 0x6D6179: month = 5
-        case 0x6A756E: month = 6
-        case 0x6A756C: month = 7
-        case 0x617567: month = 8
-        case 0x736570: month = 9
-        case 0x6F6374: month = 10
-        case 0x6E6F76: month = 11
-        case 0x646563: month = 12
-        default: return nil
-        }
-        // Upper-case letters are only accepted as letters (`| 0x20` also maps `@` and `[`–`^`).
-        for k in i..<(i + 3) where !((b[k] >= 0x41 && b[k] <= 0x5A) || (b[k] >= 0x61 && b[k] <= 0x7A)) { return nil }
+        guard let month = monthNumber(b[i], b[i + 1], b[i + 2]) else { return nil }
         i += 3
         // " YYYY hh:mm:ss " is 16 bytes.
         guard i + 16 < n, b[i] == 0x20, b[i + 5] == 0x20, b[i + 8] == 0x3A, b[i + 11] == 0x3A, b[i + 14] == 0x20,

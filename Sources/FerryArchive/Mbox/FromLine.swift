@@ -1,3 +1,4 @@
+import FerryMIME
 import Foundation
 
 /// The `From ` separator line: `From <sender> <asctime date> [more]`, in every dialect seen in the
@@ -52,7 +53,6 @@ public enum FromLine {
             }
             return value
         }
-        func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
         var month: Int?
         var day: Int?
         var time: (Int, Int, Int)?
@@ -71,12 +71,8 @@ public enum FromLine {
             if index <= 2 { continue }   // `From` and the sender
             let count = end - start
             var monthIndex: Int?
-            if month == nil, count >= 3 {
-                let a = lower(line[start]), b = lower(line[start + 1]), c = lower(line[start + 2])
-                for (m, name) in FromLine.monthBytes.enumerated() where name.0 == a && name.1 == b && name.2 == c {
-                    monthIndex = m
-                    break
-                }
+            if month == nil, count >= 3, let m = MailDate.monthNumber(line[start], line[start + 1], line[start + 2]) {
+                monthIndex = m - 1
             }
             var colon = false
             for k in start..<end where line[k] == 0x3A { colon = true; break }
@@ -107,11 +103,6 @@ public enum FromLine {
         }
         guard let month, let day, let time, let year else { return .parsed(nil) }
         return .parsed(utcDate(year: year, month: month, day: day, hour: time.0, minute: time.1, second: time.2, offset: zone))
-    }
-
-    static let monthBytes: [(UInt8, UInt8, UInt8)] = months.map { name in
-        let b = Array(name.utf8)
-        return (b[0], b[1], b[2])
     }
 
     /// The general path of `parseDate`, on `String` tokens (any line).
