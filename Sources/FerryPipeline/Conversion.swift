@@ -240,25 +240,36 @@ public struct Converter {
 }
 
 /// Runs the readers on a helper thread, handing their items to the converting thread through a small
-/// bounded queue (16 items and 16 MiB of message bytes at most, so memory stays flat), so reading and
-/// parsing the input overlap with writing (and compressing) the output. Items arrive in order; a
-/// reader's error arrives in the place where it was thrown. The readers are used by the helper thread
-/// only, and only until `cancel()` returns.
+/// bounded queue, so reading and parsing the input overlap with writing (and compressing) the output.
+/// Items arrive in order; a reader's error arrives in the place where it was thrown. The readers are
+/// used by the helper thread only, and only until `cancel()` returns.
+///
+/// Items cross in batches: the converting thread takes everything queued at once, and each side wakes
+/// the other only when it is actually waiting (the reader once a batch is ready, the writer once there
+/// is room), so a conversion of small items does not pay a thread wake-up per item. Memory stays flat:
+/// at most 32 items and 8 MiB of message bytes queued, and as much again taken by the writer.
 final class ItemPrefetcher: @unchecked Sendable {
     private let readers: [any ItemReader]
     private let counters: [CountingSource]
     private let condition = NSCondition()
-    private var queue: [(item: Item, bytesRead: Int64, size: Int)] = []
+    private typealias Entry = (item: Item, bytesRead: Int64, size: Int)
+    private var queue: [Entry] = []
     private var queuedSize = 0
     private var ended = false
     private var cancelled = false
     private var failure: Error?
-    private static let maxItems = 16
-    private static let maxBytes = 16 << 20
+    private var consumerWaiting = false
+    private var producerWaiting = false
+    /// Items taken from the queue by the converting thread, handed out in order (its own, no lock).
+    private var taken: [Entry] = []
+    private var takenHead = 0
+    private static let maxItems = 32
+    private static let maxBytes = 8 << 20
 
     init(readers: [any ItemReader], counters: [CountingSource]) {
         self.readers = readers
         self.counters = counters
+        queue.reserveCapacity(ItemPrefetcher.maxItems)
         let thread = Thread { [self] in self.run() }
         thread.stackSize = 16 << 20
         thread.start()
@@ -273,7 +284,10 @@ final class ItemPrefetcher: @unchecked Sendable {
                     condition.lock()
                     while !cancelled && !queue.isEmpty
                             && (queue.count >= ItemPrefetcher.maxItems || queuedSize + size > ItemPrefetcher.maxBytes) {
+                        if consumerWaiting { condition.signal() }
+                        producerWaiting = true
                         condition.wait()
+                        producerWaiting = false
                     }
                     if cancelled {
                         condition.unlock()
@@ -281,7 +295,10 @@ final class ItemPrefetcher: @unchecked Sendable {
                     }
                     queue.append((item, bytesRead, size))
                     queuedSize += size
-                    condition.broadcast()
+                    // A batch is ready (or a big item is): wake the writer if it waits.
+                    if consumerWaiting && (queue.count >= ItemPrefetcher.maxItems / 2 || queuedSize >= ItemPrefetcher.maxBytes / 4) {
+                        condition.signal()
+                    }
                     condition.unlock()
                 }
             }
@@ -298,17 +315,30 @@ final class ItemPrefetcher: @unchecked Sendable {
 
     /// The next item and the input bytes read when it was, or nil at the end; throws the readers' error.
     func next() throws -> (Item, Int64)? {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.isEmpty && !ended { condition.wait() }
-        if !queue.isEmpty {
-            let first = queue.removeFirst()
-            queuedSize -= first.size
-            condition.broadcast()
-            return (first.item, first.bytesRead)
+        if takenHead < taken.count {
+            let entry = taken[takenHead]
+            takenHead += 1
+            return (entry.item, entry.bytesRead)
         }
-        if let failure { throw failure }
-        return nil
+        taken.removeAll(keepingCapacity: true)
+        takenHead = 0
+        condition.lock()
+        while queue.isEmpty && !ended {
+            consumerWaiting = true
+            condition.wait()
+            consumerWaiting = false
+        }
+        if queue.isEmpty {
+            condition.unlock()
+            if let failure { throw failure }
+            return nil
+        }
+        swap(&taken, &queue)
+        queuedSize = 0
+        if producerWaiting { condition.signal() }
+        condition.unlock()
+        takenHead = 1
+        return (taken[0].item, taken[0].bytesRead)
     }
 
     /// Stops reading and waits for the helper thread to end (it finishes the item it is reading).

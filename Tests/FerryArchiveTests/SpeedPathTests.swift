@@ -67,6 +67,151 @@ import FerryTestSupport
         }
     }
 
+    // MARK: Envelope sender
+
+    /// The byte-level sender scan gives what the String rules give, on every printable-ASCII value;
+    /// anything else is left to the String rules.
+    @Test func senderASCIIPathMatchesTheGeneralPath() throws {
+        var seeded = SplitMix(seed: 23)
+        let alphabet = Array("ab@<> \t.x-\"(),;:".utf8) + [0x09]
+        var values: [[UInt8]] = ["Jane <jane@example.org>", "<>", "< a@b >", "a@b", "  x@y  z@w", "<a b@c>",
+                                 "Jane <jane@x> <bob@y>", "no address", "", "<a@b", "a@b>", "\"A <q>\" a@b",
+                                 "Name\t<t@x>", "<\ta@b\t>", "x <y> z@w"].map { Array($0.utf8) }
+        for _ in 0..<20_000 {
+            values.append((0..<Int(seeded.next() % 24)).map { _ in alphabet[Int(seeded.next() % UInt64(alphabet.count))] })
+        }
+        var found = 0
+        for raw in values {
+            let fast = FromLine.senderASCII(raw)
+            let general = FromLine.senderGeneral(raw)
+            #expect(fast == (general.map { .found($0) } ?? .none), "\(String(decoding: raw, as: UTF8.self))")
+            if general != nil { found += 1 }
+        }
+        #expect(found > 1000, "the generated values include real senders")
+        for raw in ["Zoë <z@x>", "a@b\r", "<a\u{301}@b>"].map({ Array($0.utf8) }) {
+            #expect(FromLine.senderASCII(raw) == .notASCII)
+        }
+        let header = MessageHeader(Array("From: Zoë <zoe@example.org>\r\nReturn-Path: <>\r\n\r\n".utf8))
+        #expect(FromLine.sender(header) == "zoe@example.org")
+    }
+
+    // MARK: Zimbra .meta
+
+    /// The flat `.meta` index answers every accessor as the dictionary parsed by JSONSerialization does.
+    @Test func flatMetaIndexMatchesJSONSerialization() throws {
+        var seeded = SplitMix(seed: 5)
+        let keys = ["id", "type", "date", "size", "subject", "Path", "FlagStr", "TagNames", "unread", "flags", "x", "name"]
+        let strings = ["Inbox", "/Inbox/Sub", "uf", "a\\\\,b", "/", "Caf\\u00e9 \\\"q\\\"", "\\ud83d\\udce1", "", "12", "-3", "fx"]
+        for _ in 0..<2_000 {
+            var members: [String] = []
+            for _ in 0..<Int(seeded.next() % 10) {
+                let key = keys[Int(seeded.next() % UInt64(keys.count))]
+                let value: String
+                switch seeded.next() % 4 {
+                case 0: value = "\"" + strings[Int(seeded.next() % UInt64(strings.count))] + "\""
+                case 1: value = String(Int64(bitPattern: seeded.next()) >> Int64(seeded.next() % 64))
+                case 2: value = "null"
+                default: value = String(Int(seeded.next() % 2000) - 1000)
+                }
+                members.append("\"\(key)\":\(value)")
+            }
+            let text = "{" + members.joined(separator: seeded.next() % 2 == 0 ? "," : " , ") + "}"
+            let meta = try ZimbraMeta(json: Array(text.utf8))
+            let reference = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            #expect(Set(meta.fields.keys) == Set(reference.keys), "\(text)")
+            for key in keys {
+                let expected = reference[key]
+                switch expected {
+                case let s as String:
+                    #expect(meta.string(key) == s, "\(text) \(key)")
+                    #expect(meta.int(key) == Int64(s), "\(text) \(key)")
+                case let n as NSNumber:
+                    #expect(meta.int(key) == n.int64Value, "\(text) \(key)")
+                    #expect(meta.string(key) == n.stringValue, "\(text) \(key)")
+                    #expect((meta[key] as? NSNumber)?.int64Value == n.int64Value)
+                case is NSNull:
+                    #expect(meta[key] is NSNull)
+                    #expect(meta.string(key) == nil && meta.int(key) == nil)
+                default:
+                    #expect(meta[key] == nil && meta.string(key) == nil, "\(text) \(key)")
+                }
+            }
+            let path = (reference["Path"] as? String) ?? (reference["Path"] as? NSNumber)?.stringValue
+            #expect(meta.path == path.flatMap { p in
+                let t = p.trimmingCharacters(in: CharacterSet(charactersIn: "/")); return t.isEmpty ? nil : t })
+            #expect(meta.jsonBytes() == Array(text.utf8))
+            var changed = meta
+            changed["id"] = 7
+            #expect(changed.int("id") == 7 && changed.original == nil)
+            #expect(Set(changed.fields.keys) == Set(reference.keys).union(["id"]))
+        }
+    }
+
+    // MARK: Read-ahead
+
+    /// A read-ahead source gives the same bytes, in any read sizes, and its source's error in place.
+    @Test func readAheadSourceGivesTheSameBytesAndErrors() throws {
+        var seeded = SplitMix(seed: 11)
+        for size in [0, 1, 4095, 4096, 4097, 100_000, 3 << 20] {
+            let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: seeded.next()) }
+            let ahead = ReadAheadSource(MemorySource(bytes, maxChunk: 777), chunkSize: 4096, depth: 3)
+            var out: [UInt8] = []
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 10_000, alignment: 1)
+            defer { buffer.deallocate() }
+            while true {
+                let want = 1 + Int(seeded.next() % 9_999)
+                let n = try ahead.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<want]))
+                if n == 0 { break }
+                out += buffer[..<n]
+            }
+            #expect(out == bytes)
+            #expect(try ahead.read(upTo: 10).isEmpty)
+        }
+        final class Failing: ByteSource {
+            let name = "failing"
+            var left = 10_000
+            func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+                if left == 0 { throw FerryError.io("test.fail", "broken input") }
+                let n = min(left, buffer.count, 333)
+                for i in 0..<n { buffer[i] = 7 }
+                left -= n
+                return n
+            }
+        }
+        let ahead = ReadAheadSource(Failing(), chunkSize: 4096, depth: 2)
+        var got = 0
+        #expect(throws: FerryError.self) { try ahead.forEachChunk(size: 1000) { got += $0.count } }
+        #expect(got == 10_000)
+        // Dropped early: the helper stops (nothing to check but that this returns).
+        _ = ReadAheadSource(MemorySource([UInt8](repeating: 1, count: 1 << 20)), chunkSize: 4096, depth: 2)
+    }
+
+    /// A tgz read through the read-ahead inflater gives the entries and bytes libarchive's own gzip
+    /// filter gives, and a corrupt or truncated one fails with a named error.
+    @Test func tgzThroughReadAheadMatchesAPlainTar() throws {
+        let fixtures = Paths.fixtures
+        let tgzs = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).filter { $0.hasSuffix(".tgz") }
+        #expect(!tgzs.isEmpty)
+        for name in tgzs {
+            let compressed = try Array(Data(contentsOf: fixtures.appendingPathComponent(name)))
+            let tar = try GzipSource(MemorySource(compressed)).readAll()
+            func listing(_ bytes: [UInt8]) throws -> [String] {
+                let reader = try ArchiveReader(source: MemorySource(bytes, name: name), log: DiagnosticLog())
+                var out: [String] = []
+                while let entry = try reader.nextEntry() {
+                    let data = try reader.entryData().readAll()
+                    out.append("\(entry.name) \(entry.type) \(entry.mode) \(entry.groupName ?? "-") \(SHA256.hash(data))")
+                }
+                return out
+            }
+            let viaGzip = try listing(compressed)
+            #expect(!viaGzip.isEmpty)
+            #expect(viaGzip == (try listing(tar)), "\(name)")
+            // Cut short: an error naming the problem, not a crash or a silent end.
+            #expect(throws: FerryError.self) { _ = try listing(Array(compressed.prefix(compressed.count * 2 / 3))) }
+        }
+    }
+
     // MARK: Encoded words
 
     @Test func utf8EncodedWordsMatchTheCharsetDecoder() throws {

@@ -120,7 +120,10 @@ import Testing
             let target = dir.appendingPathComponent("out.mbox")
             let result = try FerryCLI.run(["convert", input.path, "-o", target.path])
             #expect(result.status == 2, "an unreadable input: \(name): \(result.stderr)")
-            #expect(result.stderr.contains("[archive.open]") || result.stderr.contains("[archive.corrupt]"), "\(name): \(result.stderr)")
+            // libarchive's codes for the tar inside, or the inflater's (it runs ahead of libarchive).
+            #expect(["[archive.open]", "[archive.corrupt]", "[gzip.truncated]", "[gzip.corrupt]"].contains { result.stderr.contains($0) },
+                    "\(name): \(result.stderr)")
+            #expect(result.stderr.contains(name), "the error names the file: \(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: target.path), "\(name): no partial target")
         }
     }

@@ -21,7 +21,7 @@ import Testing
         // While writing, only the temporary file exists and it does not carry the target's name.
         #expect(try entries(dir).count == 1)
         #expect(!FileManager.default.fileExists(atPath: target))
-        #expect(sink.temporaryPath.hasPrefix(dir.path + "/.out.vcf.ferry-"))
+        #expect(sink.temporaryPath?.hasPrefix(dir.path + "/.out.vcf.ferry-") == true)
         try sink.write(Array(repeating: UInt8(ascii: "x"), count: 1 << 20))  // larger than the buffer
         try sink.finish()
         #expect(try entries(dir) == ["out.vcf"])
@@ -40,6 +40,66 @@ import Testing
         #expect(try entries(dir) == ["contacts.csv"])
         #expect(try String(contentsOf: target, encoding: .utf8) == "old content")
         #expect(throws: FerryError.self) { try sink.write("more") }
+    }
+
+    /// `-o /dev/null` must write into the device, not rename a file over it (as root, that rename
+    /// succeeds and leaves the machine without a /dev/null).
+    @Test func aDeviceIsWrittenDirectlyNotReplaced() throws {
+        let sink = try AtomicFileSink(path: "/dev/null")
+        #expect(sink.temporaryPath == nil)
+        try sink.write(Array(repeating: UInt8(ascii: "x"), count: 1 << 19))
+        try sink.finish()
+        var st = stat()
+        #expect(stat("/dev/null", &st) == 0)
+        #expect(st.st_mode & S_IFMT == S_IFCHR)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "/dev").filter { $0.hasPrefix(".null.ferry-") }.isEmpty)
+    }
+
+    @Test func aNamedPipeIsWrittenDirectly() throws {
+        let dir = try tempDir()
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let payload = Array(repeating: UInt8(ascii: "p"), count: 300_000)   // more than a pipe holds
+        let reader = Thread {
+            let fd = open(fifo, O_RDONLY)
+            var got = 0
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fd, &buffer, buffer.count)
+                if n <= 0 { break }
+                got += n
+            }
+            close(fd)
+            try? Data(String(got).utf8).write(to: dir.appendingPathComponent("count"))
+        }
+        reader.start()
+        let sink = try AtomicFileSink(path: fifo)
+        try sink.write(payload)
+        try sink.finish()
+        var count: String?
+        for _ in 0..<500 where count == nil {
+            count = try? String(contentsOf: dir.appendingPathComponent("count"), encoding: .utf8)
+            if count == nil { usleep(10_000) }
+        }
+        #expect(count == String(payload.count))
+        var st = stat()
+        #expect(lstat(fifo, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO)
+        #expect(try entries(dir) == ["count", "pipe"])
+    }
+
+    @Test func aSymbolicLinkKeepsPointingAtTheNewContent() throws {
+        let dir = try tempDir()
+        let target = dir.appendingPathComponent("real.vcf").path
+        let link = dir.appendingPathComponent("link.vcf").path
+        try Data("old".utf8).write(to: URL(fileURLWithPath: target))
+        #expect(symlink(target, link) == 0)
+        let sink = try AtomicFileSink(path: link)
+        try sink.write("new")
+        try sink.finish()
+        var st = stat()
+        #expect(lstat(link, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
+        #expect(try entries(dir) == ["link.vcf", "real.vcf"])
     }
 
     @Test func droppingWithoutFinishRemovesTheTemporaryFile() throws {

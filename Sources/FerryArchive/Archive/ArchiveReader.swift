@@ -43,6 +43,8 @@ public final class ArchiveReader {
     /// The input, for a zip's central directory (looked at once, at the first zip entry).
     private let original: ByteSource
     private var zipSpecial: [[UInt8]: ArchiveEntryInfo.EntryType]??
+    /// A zip read as it is (not through a compression filter), known after the first header.
+    private var isZip = false
 
     final class InputBox {
         let source: ByteSource
@@ -58,9 +60,15 @@ public final class ArchiveReader {
     /// - Parameter nameCharset: how to decode entry names that are not UTF-8 (nil: detect, CP437 for zip last).
     public init(source: ByteSource, nameCharset: Charset? = nil, log: DiagnosticLog) throws {
         ArchiveReader.useUTF8Locale()
+        // A gzip-compressed archive (tgz) is inflated on a thread of its own, a few MiB ahead of the
+        // tar parsing: libarchive then reads a plain tar, and inflating (a fifth of a tgz → mbox run)
+        // overlaps with everything else. Other filters (bzip2, xz, zstd) stay libarchive's.
+        let head = try source.read(upTo: 2)
+        let rest = PrefixedSource(prefix: head, rest: source)
+        let stream: ByteSource = GzipSource.isGzip(head) ? ReadAheadSource(try GzipSource(rest)) : rest
         guard let a = archive_read_new() else { throw FerryError.io("archive.memory", "libarchive: out of memory") }
         archive = a
-        input = InputBox(source)
+        input = InputBox(stream)
         original = source
         archiveName = source.name
         self.nameCharset = nameCharset
@@ -131,6 +139,7 @@ public final class ArchiveReader {
             if archive_filter_count(archive) > 1 {
                 filterName = archive_filter_name(archive, 0).map { String(cString: $0) }
             }
+            isZip = filterName == nil && archive_format(archive) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_ZIP
         }
         let e = entry!
         let raw = archive_entry_pathname(e).map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) }
@@ -181,7 +190,7 @@ public final class ArchiveReader {
     /// For a zip read from a file or memory: the entries its central directory records as links,
     /// devices, FIFOs or sockets (the local headers a streaming reader sees do not say).
     private func zipSpecialEntries() -> [[UInt8]: ArchiveEntryInfo.EntryType]? {
-        guard filterName == nil, formatName?.lowercased().contains("zip") == true else { return nil }
+        guard isZip else { return nil }
         if let zipSpecial { return zipSpecial }
         var random = original as? RandomAccessSource
         if random?.totalSize == nil, let again = original as? RereadableSource, again.canReread {

@@ -164,20 +164,62 @@ public enum FromLine {
     public static func sender(_ header: MessageHeader) -> String {
         for name in ["Return-Path", "From", "Sender"] {
             guard let raw = header.raw(name) else { continue }
-            let text = String(decoding: raw, as: UTF8.self)
-            var candidate: Substring?
-            if let open = text.lastIndex(of: "<"), let close = text[open...].firstIndex(of: ">") {
-                candidate = text[text.index(after: open)..<close]
-            } else {
-                candidate = text.split(separator: " ").first { $0.contains("@") }
+            switch senderASCII(raw) {
+            case .found(let word): return word
+            case .none: continue
+            case .notASCII: break
             }
-            // Trimmed of blanks, it must be one printable ASCII word.
-            if let c = candidate.map({ $0.drop(while: { $0 == " " || $0 == "\t" }) }),
-               case let word = c.utf8.reversed().drop(while: { $0 == 0x20 || $0 == 0x09 }).reversed(), !word.isEmpty,
-               word.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-                return String(decoding: word, as: UTF8.self)
-            }
+            if let word = senderGeneral(raw) { return word }
         }
         return "MAILER-DAEMON"
+    }
+
+    enum SenderScan: Equatable { case found(String), none, notASCII }
+
+    /// `senderGeneral` on the bytes of a printable-ASCII value (tabs allowed): there every Character
+    /// is one byte, so the same rules run without building a String (once per message written).
+    static func senderASCII(_ raw: [UInt8]) -> SenderScan {
+        raw.withUnsafeBufferPointer { b -> SenderScan in
+            for c in b where (c < 0x20 && c != 0x09) || c >= 0x7F { return .notASCII }
+            func word(_ start: Int, _ end: Int) -> String? {
+                var s = start, e = end
+                while s < e && (b[s] == 0x20 || b[s] == 0x09) { s += 1 }
+                while e > s && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
+                guard s < e else { return nil }
+                for i in s..<e where b[i] <= 0x20 { return nil }
+                return String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+            }
+            if let open = b.lastIndex(of: 0x3C), let close = b[(open + 1)...].firstIndex(of: 0x3E) {
+                return word(open + 1, close).map { .found($0) } ?? .none
+            }
+            // The first space-separated token holding an `@`.
+            var i = 0
+            while i < b.count {
+                while i < b.count && b[i] == 0x20 { i += 1 }
+                let start = i
+                var at = false
+                while i < b.count && b[i] != 0x20 { if b[i] == 0x40 { at = true }; i += 1 }
+                if at { return word(start, i).map { .found($0) } ?? .none }
+            }
+            return .none
+        }
+    }
+
+    /// The envelope sender in one header value, or nil.
+    static func senderGeneral(_ raw: [UInt8]) -> String? {
+        let text = String(decoding: raw, as: UTF8.self)
+        var candidate: Substring?
+        if let open = text.lastIndex(of: "<"), let close = text[open...].firstIndex(of: ">") {
+            candidate = text[text.index(after: open)..<close]
+        } else {
+            candidate = text.split(separator: " ").first { $0.contains("@") }
+        }
+        // Trimmed of blanks, it must be one printable ASCII word.
+        if let c = candidate.map({ $0.drop(while: { $0 == " " || $0 == "\t" }) }),
+           case let word = c.utf8.reversed().drop(while: { $0 == 0x20 || $0 == 0x09 }).reversed(), !word.isEmpty,
+           word.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return String(decoding: word, as: UTF8.self)
+        }
+        return nil
     }
 }

@@ -165,17 +165,38 @@ public enum PayloadBytes {
 }
 
 /// A message header read straight from the bytes: fields in order, unfolded, RFC 2047 decoded on demand.
+///
+/// The header keeps its bytes and where each field's name and value lie; a value is copied out (and
+/// unfolded) only when asked for, so reading a message's two or three fields of interest allocates
+/// nothing per field.
 public struct MessageHeader: Sendable {
-    public private(set) var fields: [(name: String, value: [UInt8])] = []
+    /// The header's bytes as read.
+    private let bytes: [UInt8]
+    private var spans: [Span] = []
     /// Offset of the body (after the blank line), or the message's length when there is none.
     public private(set) var bodyOffset: Int
     /// True when the blank line ending the header was found.
     public private(set) var complete = false
 
+    /// One field: its name, and its value from after the colon and blanks to the end of its last
+    /// line (continuation lines included, line breaks not yet removed when `folded`).
+    private struct Span: Sendable {
+        var nameStart: Int, nameEnd: Int
+        var valueStart: Int, valueEnd: Int
+        var folded: Bool
+    }
+
+    /// The fields in order, names as written and values unfolded (continuation lines joined without
+    /// their line breaks).
+    public var fields: [(name: String, value: [UInt8])] {
+        spans.map { (String(decoding: bytes[$0.nameStart..<$0.nameEnd], as: UTF8.self), value($0)) }
+    }
+
     public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
         var i = 0
         let n = bytes.count
-        var current: (name: String, value: [UInt8])?
+        var current: Span?
         bodyOffset = n
         while i < n {
             var end = i
@@ -192,51 +213,63 @@ public struct MessageHeader: Sendable {
                 complete = true
                 break
             }
-            let line = bytes[i..<end]
-            if line.first == 0x20 || line.first == 0x09 {
-                current?.value.append(contentsOf: line)
-            } else if let colon = line.firstIndex(of: 0x3A) {
-                if let c = current { fields.append(c) }
+            let first = bytes[i]
+            if first == 0x20 || first == 0x09 {
+                if current != nil {
+                    current!.valueEnd = end
+                    current!.folded = true
+                }
+            } else if let colon = bytes[i..<end].firstIndex(of: 0x3A) {
+                if let c = current { spans.append(c) }
                 var nameStart = i
                 var nameEnd = colon
                 while nameStart < nameEnd && (bytes[nameStart] == 0x20 || bytes[nameStart] == 0x09) { nameStart += 1 }
                 while nameEnd > nameStart && (bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09) { nameEnd -= 1 }
-                let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
                 var valueStart = colon + 1
                 while valueStart < end && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
-                current = (name, Array(bytes[valueStart..<end]))
-            } else if i == 0 && line.starts(with: Array("From ".utf8)) {
+                current = Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: valueStart, valueEnd: end, folded: false)
+            } else if i == 0 && end - i >= 5 && bytes[i] == 0x46 && bytes[i + 1] == 0x72 && bytes[i + 2] == 0x6F
+                        && bytes[i + 3] == 0x6D && bytes[i + 4] == 0x20 {
                 // An mbox From_ line left in front of the header.
             } else {
-                if let c = current { fields.append(c) }
+                if let c = current { spans.append(c) }
                 current = nil
             }
             i = next
         }
-        if let c = current { fields.append(c) }
+        if let c = current { spans.append(c) }
+    }
+
+    /// A field's value, unfolded: its lines joined without their line breaks.
+    private func value(_ span: Span) -> [UInt8] {
+        guard span.valueStart < span.valueEnd else { return [] }
+        let slice = bytes[span.valueStart..<span.valueEnd]
+        return span.folded ? slice.filter { $0 != 0x0A && $0 != 0x0D } : Array(slice)
+    }
+
+    /// True when the span's name is `name` (ASCII case-insensitively).
+    private func named(_ span: Span, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard span.nameEnd - span.nameStart == name.count else { return false }
+        var k = 0
+        for i in span.nameStart..<span.nameEnd {
+            let x = bytes[i], y = name[k]
+            if x != y {
+                let p = x | 0x20, q = y | 0x20
+                if p != q || p < 0x61 || p > 0x7A { return false }
+            }
+            k += 1
+        }
+        return true
     }
 
     public func raw(_ name: String) -> [UInt8]? {
-        fields.first { MessageHeader.sameName($0.name, name) }?.value
+        var name = name
+        return name.withUTF8 { n in spans.first { named($0, n) }.map(value) }
     }
 
     public func all(_ name: String) -> [[UInt8]] {
-        fields.filter { MessageHeader.sameName($0.name, name) }.map(\.value)
-    }
-
-    /// Field names compared ASCII case-insensitively (names are ASCII, RFC 5322 §2.2).
-    static func sameName(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                guard x.count == y.count else { return false }
-                for i in 0..<x.count where x[i] != y[i] {
-                    let p = x[i] | 0x20, q = y[i] | 0x20
-                    if p != q || p < 0x61 || p > 0x7A { return false }
-                }
-                return true
-            }
-        }
+        var name = name
+        return name.withUTF8 { n in spans.filter { named($0, n) }.map(value) }
     }
 
     /// The field's value with RFC 2047 encoded words decoded.

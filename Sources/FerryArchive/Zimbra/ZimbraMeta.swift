@@ -4,19 +4,35 @@ import Foundation
 /// A `.meta` entry: the item's database row as JSON (reference §4.4). Every key is kept, known or
 /// not, and the original text too, so an unchanged `.meta` is written back byte for byte.
 public struct ZimbraMeta: @unchecked Sendable {
-    /// The JSON object (values as `JSONSerialization` returns them).
-    public private(set) var fields: [String: Any]
+    /// The usual `.meta` (a flat object of strings, integers and nulls) stays as its bytes with an
+    /// index of where each key and value lies, and values are decoded when asked for: a reader
+    /// that wants six fields of twenty builds no dictionary, no `NSNumber` and no string it does not
+    /// use. Anything else, and a meta whose fields were changed, is a dictionary.
+    private enum Storage {
+        case flat(FlatIndex)
+        case dictionary([String: Any])
+    }
+
+    private var storage: Storage
     /// The text as read; nil once a field changed or for a meta made from scratch.
     public private(set) var original: [UInt8]?
 
+    /// The JSON object (values as `JSONSerialization` returns them: `String`, `NSNumber`, `NSNull`, …).
+    public var fields: [String: Any] {
+        switch storage {
+        case .dictionary(let fields): return fields
+        case .flat(let index): return index.dictionary(original ?? [])
+        }
+    }
+
     public init(fields: [String: Any] = [:]) {
-        self.fields = fields
+        self.storage = .dictionary(fields)
         self.original = nil
     }
 
     public init(json: [UInt8]) throws {
-        if let flat = ZimbraMeta.parseFlat(json) {
-            self.fields = flat
+        if let index = FlatIndex(json) {
+            self.storage = .flat(index)
             self.original = json
             return
         }
@@ -29,124 +45,230 @@ public struct ZimbraMeta: @unchecked Sendable {
         guard let dictionary = object as? [String: Any] else {
             throw FerryError.data("zimbra.meta-json", "the .meta entry is not a JSON object")
         }
-        self.fields = dictionary
+        self.storage = .dictionary(dictionary)
         self.original = json
     }
 
-    /// The usual `.meta`: one flat object of strings, integers and nulls, read in one pass over the
-    /// bytes into the values `JSONSerialization` gives (`String`, `NSNumber`, `NSNull`). Nil for
-    /// anything else (booleans, fractions, nesting, bad JSON), which takes the general parser.
-    static func parseFlat(_ json: [UInt8]) -> [String: Any]? {
-        json.withUnsafeBufferPointer { b -> [String: Any]? in
-            var i = 0
-            let n = b.count
-            func skipSpace() { while i < n && (b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09) { i += 1 } }
-            func string() -> String? {
-                guard i < n, b[i] == 0x22 else { return nil }
-                i += 1
-                let start = i
-                var escaped = false
-                while i < n && b[i] != 0x22 {
-                    if b[i] == 0x5C { escaped = true; i += 1 }
-                    else if b[i] < 0x20 { return nil }
+    /// Where each member of a flat `.meta` object lies in its bytes, found in one pass. Nil for
+    /// anything but one flat object of strings, integers and nulls with plain keys (booleans,
+    /// fractions, nesting, escaped keys, integers beyond 64 bits, bad JSON), which takes the general parser.
+    struct FlatIndex {
+        enum Kind: UInt8 { case string, escapedString, integer, null }
+        struct Member {
+            var keyStart: Int32, keyEnd: Int32
+            var valueStart: Int32, valueEnd: Int32
+            var kind: Kind
+            var integer: Int64
+        }
+        var members: [Member] = []
+
+        init?(_ json: [UInt8]) {
+            guard json.count < Int32.max else { return nil }
+            let parsed = json.withUnsafeBufferPointer { b -> [Member]? in
+                var i = 0
+                let n = b.count
+                var members: [Member] = []
+                members.reserveCapacity(24)
+                func skipSpace() { while i < n && (b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09) { i += 1 } }
+                /// Scans a string; its content's range and whether it holds escapes (checked here).
+                func string() -> (Int, Int, Bool)? {
+                    guard i < n, b[i] == 0x22 else { return nil }
                     i += 1
-                }
-                guard i < n else { return nil }
-                let raw = UnsafeBufferPointer(rebasing: b[start..<i])
-                i += 1
-                if !escaped { return String(decoding: raw, as: UTF8.self) }
-                var out: [UInt8] = []
-                out.reserveCapacity(raw.count)
-                var k = 0
-                var pendingHigh: UInt32?
-                while k < raw.count {
-                    let c = raw[k]
-                    guard c == 0x5C else { out.append(c); k += 1; continue }
-                    guard k + 1 < raw.count else { return nil }
-                    let e = raw[k + 1]
-                    k += 2
-                    var scalar: UInt32
-                    switch e {
-                    case 0x22, 0x5C, 0x2F: out.append(e); continue
-                    case 0x62: out.append(0x08); continue
-                    case 0x66: out.append(0x0C); continue
-                    case 0x6E: out.append(0x0A); continue
-                    case 0x72: out.append(0x0D); continue
-                    case 0x74: out.append(0x09); continue
-                    case 0x75:
-                        guard k + 4 <= raw.count,
-                              let v = UInt32(String(decoding: UnsafeBufferPointer(rebasing: raw[k..<(k + 4)]), as: UTF8.self), radix: 16)
-                        else { return nil }
-                        k += 4
-                        scalar = v
-                    default: return nil
-                    }
-                    if scalar >= 0xD800 && scalar < 0xDC00 { pendingHigh = scalar; continue }
-                    if scalar >= 0xDC00 && scalar < 0xE000 {
-                        guard let high = pendingHigh else { return nil }
-                        scalar = 0x10000 + ((high - 0xD800) << 10) + (scalar - 0xDC00)
-                    }
-                    pendingHigh = nil
-                    guard let u = Unicode.Scalar(scalar) else { return nil }
-                    out.append(contentsOf: Array(String(Character(u)).utf8))
-                }
-                return String(decoding: out, as: UTF8.self)
-            }
-            skipSpace()
-            guard i < n, b[i] == 0x7B else { return nil }
-            i += 1
-            var fields: [String: Any] = [:]
-            skipSpace()
-            if i < n && b[i] == 0x7D { i += 1 } else {
-                while true {
-                    skipSpace()
-                    guard let key = string() else { return nil }
-                    skipSpace()
-                    guard i < n, b[i] == 0x3A else { return nil }
-                    i += 1
-                    skipSpace()
-                    guard i < n else { return nil }
-                    switch b[i] {
-                    case 0x22:
-                        guard let value = string() else { return nil }
-                        fields[key] = value
-                    case 0x2D, 0x30...0x39:
-                        let start = i
+                    let start = i
+                    var escaped = false
+                    while i < n && b[i] != 0x22 {
+                        if b[i] == 0x5C { escaped = true; i += 1 }
+                        else if b[i] < 0x20 { return nil }
                         i += 1
-                        while i < n && b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
-                        if i < n && (b[i] == 0x2E || b[i] == 0x65 || b[i] == 0x45) { return nil }
-                        guard let v = Int64(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
-                        else { return nil }
-                        fields[key] = NSNumber(value: v)
-                    case 0x6E:
-                        guard i + 4 <= n, b[i + 1] == 0x75, b[i + 2] == 0x6C, b[i + 3] == 0x6C else { return nil }
-                        i += 4
-                        fields[key] = NSNull()
-                    default:
+                    }
+                    guard i < n else { return nil }
+                    let end = i
+                    i += 1
+                    if escaped, FlatIndex.unescape(UnsafeBufferPointer(rebasing: b[start..<end])) == nil { return nil }
+                    return (start, end, escaped)
+                }
+                skipSpace()
+                guard i < n, b[i] == 0x7B else { return nil }
+                i += 1
+                skipSpace()
+                if i < n && b[i] == 0x7D { i += 1 } else {
+                    while true {
+                        skipSpace()
+                        guard let (keyStart, keyEnd, keyEscaped) = string(), !keyEscaped else { return nil }
+                        skipSpace()
+                        guard i < n, b[i] == 0x3A else { return nil }
+                        i += 1
+                        skipSpace()
+                        guard i < n else { return nil }
+                        var member = Member(keyStart: Int32(keyStart), keyEnd: Int32(keyEnd), valueStart: 0, valueEnd: 0,
+                                            kind: .null, integer: 0)
+                        switch b[i] {
+                        case 0x22:
+                            guard let (start, end, escaped) = string() else { return nil }
+                            member.valueStart = Int32(start)
+                            member.valueEnd = Int32(end)
+                            member.kind = escaped ? .escapedString : .string
+                        case 0x2D, 0x30...0x39:
+                            let start = i
+                            let negative = b[i] == 0x2D
+                            if negative { i += 1 }
+                            var value: Int64 = 0
+                            var digits = 0
+                            while i < n && b[i] >= 0x30 && b[i] <= 0x39 {
+                                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                                let (v, o2) = negative ? m.subtractingReportingOverflow(Int64(b[i] - 0x30))
+                                                       : m.addingReportingOverflow(Int64(b[i] - 0x30))
+                                guard !o1, !o2 else { return nil }
+                                value = v
+                                digits += 1
+                                i += 1
+                            }
+                            guard digits > 0 else { return nil }
+                            if i < n && (b[i] == 0x2E || b[i] == 0x65 || b[i] == 0x45) { return nil }
+                            member.valueStart = Int32(start)
+                            member.valueEnd = Int32(i)
+                            member.kind = .integer
+                            member.integer = value
+                        case 0x6E:
+                            guard i + 4 <= n, b[i + 1] == 0x75, b[i + 2] == 0x6C, b[i + 3] == 0x6C else { return nil }
+                            i += 4
+                            member.kind = .null
+                        default:
+                            return nil
+                        }
+                        members.append(member)
+                        skipSpace()
+                        guard i < n else { return nil }
+                        if b[i] == 0x2C { i += 1; continue }
+                        if b[i] == 0x7D { i += 1; break }
                         return nil
                     }
-                    skipSpace()
-                    guard i < n else { return nil }
-                    if b[i] == 0x2C { i += 1; continue }
-                    if b[i] == 0x7D { i += 1; break }
+                }
+                skipSpace()
+                return i == n ? members : nil
+            }
+            guard let parsed else { return nil }
+            members = parsed
+        }
+
+        /// The last member named `key` (a repeated key means its last value, as in a dictionary).
+        func member(_ key: String, in json: [UInt8]) -> Member? {
+            var key = key
+            return key.withUTF8 { k in
+                json.withUnsafeBufferPointer { b in
+                    for m in members.reversed() where Int(m.keyEnd - m.keyStart) == k.count {
+                        if k.isEmpty || memcmp(b.baseAddress! + Int(m.keyStart), k.baseAddress!, k.count) == 0 { return m }
+                    }
                     return nil
                 }
             }
-            skipSpace()
-            return i == n ? fields : nil
+        }
+
+        func string(_ m: Member, in json: [UInt8]) -> String? {
+            switch m.kind {
+            case .string:
+                return json.withUnsafeBufferPointer {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0[Int(m.valueStart)..<Int(m.valueEnd)]), as: UTF8.self)
+                }
+            case .escapedString:
+                return json.withUnsafeBufferPointer {
+                    FlatIndex.unescape(UnsafeBufferPointer(rebasing: $0[Int(m.valueStart)..<Int(m.valueEnd)]))
+                }
+            case .integer: return String(m.integer)
+            case .null: return nil
+            }
+        }
+
+        /// The values `JSONSerialization` gives: `String`, `NSNumber`, `NSNull`.
+        func dictionary(_ json: [UInt8]) -> [String: Any] {
+            var fields: [String: Any] = [:]
+            fields.reserveCapacity(members.count)
+            for m in members {
+                let key = json.withUnsafeBufferPointer {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0[Int(m.keyStart)..<Int(m.keyEnd)]), as: UTF8.self)
+                }
+                switch m.kind {
+                case .string, .escapedString: fields[key] = string(m, in: json) ?? ""
+                case .integer: fields[key] = NSNumber(value: m.integer)
+                case .null: fields[key] = NSNull()
+                }
+            }
+            return fields
+        }
+
+        /// A JSON string's content with its escapes resolved; nil for a bad escape or lone surrogate.
+        static func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+            var out: [UInt8] = []
+            out.reserveCapacity(raw.count)
+            var k = 0
+            var pendingHigh: UInt32?
+            while k < raw.count {
+                let c = raw[k]
+                guard c == 0x5C else { out.append(c); k += 1; continue }
+                guard k + 1 < raw.count else { return nil }
+                let e = raw[k + 1]
+                k += 2
+                var scalar: UInt32
+                switch e {
+                case 0x22, 0x5C, 0x2F: out.append(e); continue
+                case 0x62: out.append(0x08); continue
+                case 0x66: out.append(0x0C); continue
+                case 0x6E: out.append(0x0A); continue
+                case 0x72: out.append(0x0D); continue
+                case 0x74: out.append(0x09); continue
+                case 0x75:
+                    guard k + 4 <= raw.count,
+                          let v = UInt32(String(decoding: UnsafeBufferPointer(rebasing: raw[k..<(k + 4)]), as: UTF8.self), radix: 16)
+                    else { return nil }
+                    k += 4
+                    scalar = v
+                default: return nil
+                }
+                if scalar >= 0xD800 && scalar < 0xDC00 { pendingHigh = scalar; continue }
+                if scalar >= 0xDC00 && scalar < 0xE000 {
+                    guard let high = pendingHigh else { return nil }
+                    scalar = 0x10000 + ((high - 0xD800) << 10) + (scalar - 0xDC00)
+                }
+                pendingHigh = nil
+                guard let u = Unicode.Scalar(scalar) else { return nil }
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            }
+            return String(decoding: out, as: UTF8.self)
         }
     }
 
     public subscript(key: String) -> Any? {
-        get { fields[key] }
+        get {
+            switch storage {
+            case .dictionary(let fields): return fields[key]
+            case .flat(let index):
+                guard let json = original, let m = index.member(key, in: json) else { return nil }
+                switch m.kind {
+                case .string, .escapedString: return index.string(m, in: json)
+                case .integer: return NSNumber(value: m.integer)
+                case .null: return NSNull()
+                }
+            }
+        }
         set {
+            var fields = self.fields
+            storage = .dictionary([:])   // the only other reference: `fields` is now changed in place
             fields[key] = newValue
+            storage = .dictionary(fields)
             original = nil
         }
     }
 
     public func int(_ key: String) -> Int64? {
-        switch fields[key] {
+        if case .flat(let index) = storage, let json = original {
+            guard let m = index.member(key, in: json) else { return nil }
+            switch m.kind {
+            case .integer: return m.integer
+            case .string, .escapedString: return index.string(m, in: json).flatMap { Int64($0) }
+            case .null: return nil
+            }
+        }
+        switch self[key] {
         case let n as NSNumber: return n.int64Value
         case let s as String: return Int64(s)
         default: return nil
@@ -154,7 +276,10 @@ public struct ZimbraMeta: @unchecked Sendable {
     }
 
     public func string(_ key: String) -> String? {
-        switch fields[key] {
+        if case .flat(let index) = storage, let json = original {
+            return index.member(key, in: json).flatMap { index.string($0, in: json) }
+        }
+        switch self[key] {
         case let s as String: return s
         case let n as NSNumber: return n.stringValue
         default: return nil
@@ -212,6 +337,7 @@ public struct ZimbraMeta: @unchecked Sendable {
     /// The JSON text: the original when nothing changed, else one line with known keys first.
     public func jsonBytes() -> [UInt8] {
         if let original { return original }
+        let fields = self.fields
         var out = "{"
         var first = true
         out.reserveCapacity(512)

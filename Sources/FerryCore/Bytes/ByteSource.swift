@@ -1,4 +1,5 @@
 import CSupport
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -275,14 +276,16 @@ public final class FileMapping {
 /// Counts the bytes read through it (for progress).
 public final class CountingSource: ByteSource {
     private let inner: ByteSource
-    public private(set) var count: Int64 = 0
+    /// Atomic: the source may be read on a read-ahead thread while progress is shown from another.
+    private let counter = Atomic<Int64>(0)
+    public var count: Int64 { counter.load(ordering: .relaxed) }
     public var name: String { inner.name }
 
     public init(_ inner: ByteSource) { self.inner = inner }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = try inner.read(into: buffer)
-        count += Int64(n)
+        counter.add(Int64(n), ordering: .relaxed)
         return n
     }
 }

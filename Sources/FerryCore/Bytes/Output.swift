@@ -110,9 +110,15 @@ public final class MemorySink: ByteSink {
 /// renamed into place only by `finish()`. On `abort()`, on deinit without `finish()`, and on
 /// SIGINT/SIGTERM/SIGHUP/SIGPIPE the temporary file is removed, so no partial output ever carries
 /// the destination's name.
+///
+/// A destination that exists and is not a regular file — `/dev/null`, a terminal, a named pipe —
+/// is written directly: renaming over it would replace the device with a file (as root, `-o
+/// /dev/null` would have done just that). A symbolic link to a regular file is followed, so the
+/// file it points to is replaced, not the link.
 public final class AtomicFileSink: ByteSink {
     public let name: String
-    public let temporaryPath: String
+    /// The temporary file, or nil when the destination is written directly (a device or a pipe).
+    public let temporaryPath: String?
     private let sink: DescriptorSink
     private var slot: Int32
     private var state: State = .open
@@ -121,6 +127,29 @@ public final class AtomicFileSink: ByteSink {
 
     public init(path: String) throws {
         ferry_install_cleanup_handlers()
+        var path = path
+        var st = stat()
+        if stat(path, &st) == 0 {
+            let type = st.st_mode & S_IFMT
+            if type == S_IFCHR || type == S_IFIFO || type == S_IFSOCK || type == S_IFBLK {
+                let fd = open(path, O_WRONLY | O_CLOEXEC)
+                guard fd >= 0 else {
+                    throw FerryError.io("io.create", "cannot open the output for writing: "
+                                        + String(cString: strerror(errno)), file: path)
+                }
+                self.name = path
+                self.temporaryPath = nil
+                self.sink = DescriptorSink(fd: fd, label: path)
+                self.slot = -1
+                return
+            }
+            var link = stat()
+            if type == S_IFREG, lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK,
+               let resolved = realpath(path, nil) {
+                path = String(cString: resolved)
+                free(resolved)
+            }
+        }
         let directory: String
         let base: String
         if let slash = path.lastIndex(of: "/") {
@@ -166,8 +195,15 @@ public final class AtomicFileSink: ByteSink {
         guard state == .open else { return }
         do {
             try sink.flush()
-            if fsync(sink.fd) != 0 && errno != EINVAL {
+            if temporaryPath != nil, fsync(sink.fd) != 0 && errno != EINVAL {
                 throw FerryError.io("io.sync", "fsync failed: \(String(cString: strerror(errno)))", file: name)
+            }
+            guard let temporaryPath else {
+                // Written directly: a device or a pipe, nothing to sync or rename.
+                close(sink.fd)
+                sink.fd = -1
+                state = .finished
+                return
             }
             close(sink.fd)
             sink.fd = -1
@@ -187,6 +223,7 @@ public final class AtomicFileSink: ByteSink {
         guard state == .open else { return }
         state = .aborted
         if sink.fd >= 0 { close(sink.fd); sink.fd = -1 }
+        guard let temporaryPath else { return }
         unlink(temporaryPath)
         ferry_tmp_unregister(slot)
     }
