@@ -19,6 +19,14 @@ public final class ZimbraArchiveWriter: ItemWriter {
     private var nextID = 257
     private var folderIDs: [String: Int] = [:]
     private var tagIDs: [String: Int] = [:]
+    /// Calendar objects not from a Zimbra blob, grouped by UID (a series and its exceptions become one
+    /// item), written by `finish()` or when `maxPendingCalendarBytes` is reached.
+    private var pendingCalendar: [[Item]] = []
+    private var pendingCalendarIndex: [String: Int] = [:]
+    private var pendingCalendarBytes = 0
+    private var flushedCalendarUIDs = Set<String>()
+    /// The bytes of calendar components held for grouping before they are written anyway.
+    public var maxPendingCalendarBytes = 32 << 20
 
     public init(sink: ByteSink, container: Container, options: WriteOptions, log: DiagnosticLog) throws {
         self.container = container
@@ -85,6 +93,13 @@ public final class ZimbraArchiveWriter: ItemWriter {
                     try writePair(item, type: type, data: .bytes([UInt8](blob)), title: title)
                     return .written
                 }
+            }
+            if let object = item.payload as? CalendarObject, item.kind != .document {
+                guard ["VEVENT", "VTODO"].contains(object.component.name) else {
+                    return .skipped(reason: "Zimbra's layout holds events and tasks, not \(object.component.name) components")
+                }
+                try holdCalendar(item, object)
+                return .written
             }
             guard let blob = item.payload as? BlobPayload else {
                 return .skipped(reason: "Zimbra's layout holds \(item.kind.rawValue) items only as Zimbra blobs (write .ics instead)")
@@ -166,10 +181,12 @@ public final class ZimbraArchiveWriter: ItemWriter {
         return (directory.isEmpty ? "" : directory + "/") + name
     }
 
-    private func writePair(_ item: Item, type: ZimbraItemType, data: EntryBody, title: String?) throws {
+    private func writePair(_ item: Item, type: ZimbraItemType, data: EntryBody, title: String?, id knownID: Int? = nil,
+                           extra: [String: Any] = [:]) throws {
         let folder = item.metadata.folder.map(cleanFolder) ?? ZimbraFolders.defaultFolder(for: item.kind)
-        let id = allocateID(preferred: item.metadata.id)
-        let meta = try meta(for: item, type: type, id: id, folder: folder, data: data, title: title)
+        let id = knownID ?? allocateID(preferred: item.metadata.id)
+        var meta = try meta(for: item, type: type, id: id, folder: folder, data: data, title: title)
+        for (key, value) in extra { meta[key] = value }
         var base = entryBase(item, folder: folder, id: id, title: title, type: type)
         if let ext = type.fileExtension, !base.hasSuffix(".\(ext)") { base += ".\(ext)" }
         let date = meta.int("date") ?? 0
@@ -294,7 +311,64 @@ public final class ZimbraArchiveWriter: ItemWriter {
         }
     }
 
+    // MARK: calendar items from calendar objects
+
+    /// Holds a VEVENT/VTODO with the others of its UID; over the byte budget, everything held so far
+    /// is written first (a UID that comes back after that becomes a second item, and is said).
+    private func holdCalendar(_ item: Item, _ object: CalendarObject) throws {
+        let size = object.component.rawBytes.count + 512
+        if pendingCalendarBytes + size > maxPendingCalendarBytes, !pendingCalendar.isEmpty { try flushCalendar() }
+        pendingCalendarBytes += size
+        if let uid = object.component.uid, !uid.isEmpty {
+            if let index = pendingCalendarIndex[uid] {
+                pendingCalendar[index].append(item)
+                return
+            }
+            if flushedCalendarUIDs.contains(uid) {
+                log.emit(.warning("zimbra.calendar-split", "\(object.component.name) \(uid) arrived after the other components of "
+                                  + "its UID were written (more than \(maxPendingCalendarBytes) bytes of calendar apart); "
+                                  + "it becomes a second calendar item with that UID", file: item.origin))
+            }
+            pendingCalendarIndex[uid] = pendingCalendar.count
+        }
+        pendingCalendar.append([item])
+    }
+
+    private func flushCalendar() throws {
+        let groups = pendingCalendar
+        pendingCalendar = []
+        pendingCalendarIndex = [:]
+        pendingCalendarBytes = 0
+        for group in groups { try writeCalendarItem(group) }
+    }
+
+    /// One appointment or task: the master (no RECURRENCE-ID) first, then the exceptions as they came.
+    private func writeCalendarItem(_ group: [Item]) throws {
+        func isException(_ item: Item) -> Bool { (item.payload as? CalendarObject)?.component.property("RECURRENCE-ID") != nil }
+        let ordered = group.filter { !isException($0) } + group.filter(isException)
+        let objects = ordered.compactMap { $0.payload as? CalendarObject }
+        guard var item = ordered.first, let master = objects.first else { return }
+        if let uid = master.component.uid { flushedCalendarUIDs.insert(uid) }
+        let id = allocateID(preferred: item.metadata.id)
+        let inviteIDs = objects.map { _ in allocateID(preferred: nil) }
+        // An item's date: the source's, else when the organizer last stamped it (so output is reproducible).
+        if item.metadata.date == nil {
+            let stamp = master.component.property("DTSTAMP") ?? master.component.property("LAST-MODIFIED")
+            if let stamp, let value = try? CalendarDateTime.parse(property: stamp) {
+                item.metadata.date = Date(timeIntervalSince1970: TimeInterval(TimeZoneTable(floating: TimeZone(identifier: "UTC")!)
+                    .utc(value).utc))
+            }
+        }
+        let calendarItem = ZimbraCalendarItem(objects: objects, itemID: id, inviteIDs: inviteIDs,
+                                              date: item.metadata.date ?? Date())
+        var extra: [String: Any] = ["metadata": calendarItem.metadata.encoded()]
+        if !calendarItem.subject.isEmpty { extra["subject"] = calendarItem.subject }
+        try writePair(item, type: calendarItem.type, data: .bytes(calendarItem.blob), title: calendarItem.subject, id: id,
+                      extra: extra)
+    }
+
     public func finish() throws {
+        try flushCalendar()
         try entries.close()
         try gzip?.finish()
     }
