@@ -21,7 +21,7 @@ import Foundation
 ///   `nc`, `mid`, `comp`, `byme` or the invite's own `tzm` it fails: those are always written.
 ///   Nested values follow Zimbra's encoders: recurrence (`Recurrence.RecurrenceRule` /
 ///   `SimpleRepeatingRule` / `SingleDates` / `RdateExdate`), `RecurId`, `InviteInfo`,
-///   `CalendarUser`/`ZAttendee`, time zones (`Util.encodeAsMetadata`), x-props
+///   `CalendarUser`/`ZAttendee`, `Alarm`, time zones (`Util.encodeAsMetadata`), x-props
 ///   (`Util.encodeXPropsAsMetadata`); enumerated values in `IcalXmlStrMap`'s short forms.
 struct ZimbraCalendarItem {
     let type: ZimbraItemType
@@ -261,6 +261,11 @@ struct InviteEncoder {
             d.append(("geo", .dictionary([("lat", .string(String(geo[0]))), ("lon", .string(String(geo[1])))])))
         }
         if let url = c.property("URL")?.valueString, !url.isEmpty { put("url", url) }
+        let alarms = c.components("VALARM").compactMap(alarm)
+        if !alarms.isEmpty {
+            put("numAl", Int64(alarms.count))
+            for (i, a) in alarms.enumerated() { d.append(("al\(i)", a)) }
+        }
         let xprops = c.properties.filter { $0.name.hasPrefix("X-") }
         if !xprops.isEmpty {
             put("numX", Int64(xprops.count))
@@ -272,6 +277,43 @@ struct InviteEncoder {
         if endUTC == nil, let startUTC, let duration { endUTC = startUTC + duration.totalSeconds * 1000 }
         return Encoded(metadata: BencodeValue.dictionary(d).sorted(), start: startUTC, end: endUTC, recurring: recurring,
                        recurrenceEnd: recurrenceEnd)
+    }
+
+    /// `Alarm.encodeMetadata`: action (`d`/`a`/`e`/`p`), trigger relative (`tr`, with `trd` `s`/`e`
+    /// when RELATED is given) or absolute (`ta`, UTC), repeat, description, summary, attendees.
+    /// Nil for an alarm without a usable TRIGGER (Zimbra could not rebuild it either).
+    private func alarm(_ a: Component) -> BencodeValue? {
+        guard let trigger = a.property("TRIGGER") else { return nil }
+        var e: [(key: String, value: BencodeValue)] = []
+        let action = a.property("ACTION")?.textValue.uppercased() ?? "DISPLAY"
+        e.append(("ac", .string(["DISPLAY": "d", "AUDIO": "a", "EMAIL": "e", "PROCEDURE": "p"][action] ?? action)))
+        let value = trigger.valueString.trimmingCharacters(in: .whitespaces)
+        if trigger.parameterValue("VALUE")?.uppercased() == "DATE-TIME" || !(value.hasPrefix("P") || value.hasPrefix("-")
+                                                                              || value.hasPrefix("+")) {
+            guard let at = try? CalendarDateTime.parse(property: trigger) else { return nil }
+            let utc = LocalDateTime(seconds: zones.utc(at).utc)
+            e.append(("tt", .string("a")))
+            e.append(("ta", .string(utc.basicFormat + "Z")))
+        } else {
+            guard (try? CalendarDuration.parse(Array(value.utf8))) != nil else { return nil }
+            e.append(("tt", .string("r")))
+            e.append(("tr", .string(value)))
+            if let related = trigger.parameterValue("RELATED")?.uppercased() {
+                e.append(("trd", .string(related == "END" ? "e" : "s")))
+            }
+        }
+        if let duration = a.property("DURATION")?.valueString.trimmingCharacters(in: .whitespaces), !duration.isEmpty {
+            e.append(("rd", .string(duration)))
+            e.append(("rc", .integer(Int64(a.property("REPEAT")?.textValue.trimmingCharacters(in: .whitespaces) ?? "") ?? 0)))
+        }
+        if let description = a.property("DESCRIPTION")?.textValue { e.append(("ds", .string(description))) }
+        if let summary = a.property("SUMMARY")?.textValue { e.append(("su", .string(summary))) }
+        let attendees = a.properties("ATTENDEE")
+        if !attendees.isEmpty {
+            e.append(("numAt", .integer(Int64(attendees.count))))
+            for (i, p) in attendees.enumerated() { e.append(("at\(i)", Self.attendee(p))) }
+        }
+        return BencodeValue.dictionary(e).sorted()
     }
 
     private func list(_ d: inout [(key: String, value: BencodeValue)], count: String, item: String, _ values: [String]) {
