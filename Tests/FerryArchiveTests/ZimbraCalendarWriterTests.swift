@@ -390,6 +390,27 @@ import Testing
         #expect(object.component.property("SUMMARY")?.textValue == "Café 📅 planning")
     }
 
+    /// A Zimbra folder has one view: the tasks of a calendar that also holds events get a task list.
+    @Test func tasksOfAnAppointmentFolderGetTheirOwnList() throws {
+        let items = try Self.readIcs("zimbra.ics").map { item -> Item in
+            var copy = item
+            copy.metadata.folder = "Work"
+            return copy
+        }
+        let dir = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = DiagnosticLog()
+        _ = try Self.writeArchive(items, to: dir + "/cal.tgz", log: log)
+        let names = try Self.entries(dir + "/cal.tgz").map(\.name).filter { !$0.hasSuffix(".meta") }
+        #expect(names.filter { $0.hasPrefix("Work/") && $0.hasSuffix(".appt") }.count == 2, "\(names)")
+        #expect(names.filter { $0.hasPrefix("Work Tasks/") && $0.hasSuffix(".task") }.count == 1, "\(names)")
+        #expect(log.diagnostics.filter { $0.code == "zimbra.task-folder" }.count == 1)
+        let back = try readAll(ZimbraArchiveReader(source: try FileSource(path: dir + "/cal.tgz"), options: ReadOptions(),
+                                                   log: DiagnosticLog()))
+        #expect(back.filter { $0.kind == .task }.map(\.metadata.folder) == ["Work Tasks"])
+        #expect(back.filter { $0.kind == .calendar }.allSatisfy { $0.metadata.folder == "Work" })
+    }
+
     @Test func journalsAreSkippedWithAReason() throws {
         let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VJOURNAL\r\nUID:j\r\nDTSTAMP:20240101T000000Z\r\n"
             + "SUMMARY:Notes\r\nEND:VJOURNAL\r\nEND:VCALENDAR\r\n"

@@ -25,6 +25,8 @@ public final class ZimbraArchiveWriter: ItemWriter {
     private var pendingCalendarIndex: [String: Int] = [:]
     private var pendingCalendarBytes = 0
     private var flushedCalendarUIDs = Set<String>()
+    private var appointmentFolders = Set<String>()
+    private var movedTaskFolders = Set<String>()
     /// The bytes of calendar components held for grouping before they are written anyway.
     public var maxPendingCalendarBytes = 32 << 20
 
@@ -339,7 +341,28 @@ public final class ZimbraArchiveWriter: ItemWriter {
         pendingCalendar = []
         pendingCalendarIndex = [:]
         pendingCalendarBytes = 0
+        // A Zimbra folder has one view: appointments and tasks of one folder cannot share it (the importer
+        // refuses the second kind), so tasks move to a task list of their own.
+        for group in groups {
+            guard let item = group.first, let object = item.payload as? CalendarObject, object.component.name == "VEVENT" else { continue }
+            appointmentFolders.insert((item.metadata.folder.map(cleanFolder) ?? "Calendar").lowercased())
+        }
         for group in groups { try writeCalendarItem(group) }
+    }
+
+    /// The folder a calendar item goes to: its own, unless that folder holds the other kind.
+    private func calendarFolder(_ item: Item, isTask: Bool) -> String {
+        let folder = item.metadata.folder.map(cleanFolder) ?? (isTask ? "Tasks" : "Calendar")
+        guard isTask, appointmentFolders.contains(folder.lowercased()) else {
+            if !isTask, folder.lowercased() == "tasks" { return "Calendar" }
+            return folder
+        }
+        let moved = folder.lowercased() == "calendar" ? "Tasks" : folder + " Tasks"
+        if movedTaskFolders.insert(folder.lowercased()).inserted {
+            log.emit(.note("zimbra.task-folder", "folder \(folder) holds appointments, and a Zimbra folder holds one kind: "
+                           + "its tasks go to \(moved)", file: item.origin))
+        }
+        return moved
     }
 
     /// One appointment or task: the master (no RECURRENCE-ID) first, then the exceptions as they came.
@@ -359,6 +382,7 @@ public final class ZimbraArchiveWriter: ItemWriter {
                     .utc(value).utc))
             }
         }
+        item.metadata.folder = calendarFolder(item, isTask: master.component.name == "VTODO")
         let calendarItem = ZimbraCalendarItem(objects: objects, itemID: id, inviteIDs: inviteIDs,
                                               date: item.metadata.date ?? Date())
         var extra: [String: Any] = ["metadata": calendarItem.metadata.encoded()]
