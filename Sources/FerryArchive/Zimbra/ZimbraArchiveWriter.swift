@@ -318,6 +318,10 @@ public final class ZimbraArchiveWriter: ItemWriter {
     /// Holds a VEVENT/VTODO with the others of its UID; over the byte budget, everything held so far
     /// is written first (a UID that comes back after that becomes a second item, and is said).
     private func holdCalendar(_ item: Item, _ object: CalendarObject) throws {
+        // Where the object sat in its input is of no use here (the blob holds it as a calendar of its own).
+        var object = object
+        object.layout = nil
+        let item = Item(object, metadata: item.metadata, origin: item.origin)
         let size = object.component.rawBytes.count + 512
         if pendingCalendarBytes + size > maxPendingCalendarBytes, !pendingCalendar.isEmpty { try flushCalendar() }
         pendingCalendarBytes += size
