@@ -351,6 +351,8 @@ import Testing
                 Issue.record("no UID in \(entries[pair].name)"); continue
             }
             #expect(metadata["nc"] == .integer(Int64(invites)))
+            // Keys at every level in Zimbra's order (Metadata is a TreeMap).
+            #expect(metadata.sorted() == metadata, "\(uid)")
             let blob = entries[pair + 1].bytes
             let message = try MIMEParser().parse(MemorySource(blob, name: "blob"), sizeHint: blob.count)
             let invIds = message.root.children.map { $0.header.text("invId") ?? "" }

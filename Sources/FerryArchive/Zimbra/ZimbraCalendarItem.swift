@@ -66,7 +66,7 @@ struct ZimbraCalendarItem {
             ("v", .integer(10)),
         ]
         top += invites
-        metadata = BencodeValue.dictionary(top).sorted()
+        metadata = sortedDictionary(top)
         blob = Self.blob(objects, itemID: itemID, inviteIDs: inviteIDs, date: date)
     }
 
@@ -160,6 +160,12 @@ struct ZimbraCalendarItem {
         }
         return false
     }
+}
+
+/// A dictionary with its keys in Zimbra's order (Java's `TreeMap`: by UTF-16 code units); the values
+/// are sorted already (each built by this function), so only this level is sorted.
+func sortedDictionary(_ entries: [(key: String, value: BencodeValue)]) -> BencodeValue {
+    .dictionary(entries.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) })
 }
 
 /// `Invite.encodeMetadata`'s dictionary for one VEVENT/VTODO.
@@ -275,7 +281,7 @@ struct InviteEncoder {
         let startUTC = startValue.map { zones.utc($0).utc * 1000 }
         var endUTC = endValue.map { zones.utc($0).utc * 1000 }
         if endUTC == nil, let startUTC, let duration { endUTC = startUTC + duration.totalSeconds * 1000 }
-        return Encoded(metadata: BencodeValue.dictionary(d).sorted(), start: startUTC, end: endUTC, recurring: recurring,
+        return Encoded(metadata: sortedDictionary(d), start: startUTC, end: endUTC, recurring: recurring,
                        recurrenceEnd: recurrenceEnd)
     }
 
@@ -313,7 +319,7 @@ struct InviteEncoder {
             e.append(("numAt", .integer(Int64(attendees.count))))
             for (i, p) in attendees.enumerated() { e.append(("at\(i)", Self.attendee(p))) }
         }
-        return BencodeValue.dictionary(e).sorted()
+        return sortedDictionary(e)
     }
 
     private func list(_ d: inout [(key: String, value: BencodeValue)], count: String, item: String, _ values: [String]) {
@@ -334,12 +340,12 @@ struct InviteEncoder {
         guard !(rrules.isEmpty && rdates.isEmpty) else { return nil }
         let dts = BencodeValue.string(Self.parsedDateTime(start))
         let dur = duration.map { BencodeValue.string($0.description) }
-        let inviteInfo = BencodeValue.dictionary([("i", .integer(Int64(inviteID))), ("c", .integer(0)), ("m", .integer(3))])
+        let inviteInfo = BencodeValue.dictionary([("c", .integer(0)), ("i", .integer(Int64(inviteID))), ("m", .integer(3))])
         func simple(_ rule: ContentLine) -> BencodeValue {
             var e: [(key: String, value: BencodeValue)] = [("t", .integer(2)), ("dts", dts), ("recur", .string(rule.valueString)),
                                                            ("inv", inviteInfo)]
             if let dur { e.append(("dur", dur)) }
-            return BencodeValue.dictionary(e).sorted()
+            return sortedDictionary(e)
         }
         func singleDates(_ p: ContentLine, isRdate: Bool) -> BencodeValue? {
             let tzid = p.parameterValue("TZID")
@@ -353,14 +359,13 @@ struct InviteEncoder {
                                                               ("numV", .integer(Int64(values.count)))]
             if let tzid { rexd.append(("tzid", .string(tzid))) }
             for (i, v) in values.enumerated() { rexd.append(("v\(i)", .string(v))) }
-            return BencodeValue.dictionary([("t", .integer(6)), ("rexd", BencodeValue.dictionary(rexd).sorted()),
-                                            ("defdur", .string((duration ?? CalendarDuration()).description)),
-                                            ("inv", inviteInfo)]).sorted()
+            return sortedDictionary([("t", .integer(6)), ("rexd", sortedDictionary(rexd)),
+                                     ("defdur", .string((duration ?? CalendarDuration()).description)), ("inv", inviteInfo)])
         }
         func sorter(_ rules: [BencodeValue]) -> BencodeValue {
             var e: [(key: String, value: BencodeValue)] = [("nr", .integer(Int64(rules.count)))]
             for (i, r) in rules.enumerated() { e.append(("r\(i)", r)) }
-            return .dictionary(e)
+            return sortedDictionary(e)
         }
         let add = rrules.map(simple) + rdates.compactMap { singleDates($0, isRdate: true) }
         let sub = exrules.map(simple) + exdates.compactMap { singleDates($0, isRdate: false) }
@@ -380,7 +385,7 @@ struct InviteEncoder {
             }
             if untils.count == rrules.count { end = untils.max() }
         }
-        return (BencodeValue.dictionary(e).sorted(), end)
+        return (sortedDictionary(e), end)
     }
 
     private func duration(_ start: CalendarDateTime?, _ end: CalendarDateTime?, _ text: String?) -> CalendarDuration? {
@@ -408,7 +413,7 @@ struct InviteEncoder {
     func timeZoneMap(referenced ids: [String]) -> BencodeValue {
         var entries: [(key: String, value: BencodeValue)] = []
         for (i, id) in ids.enumerated() { entries.append(("#\(i)", zone(id))) }
-        return BencodeValue.dictionary(entries).sorted()
+        return sortedDictionary(entries)
     }
 
     func timeZoneMap(_ objects: [CalendarObject]) -> BencodeValue {
@@ -441,7 +446,7 @@ struct InviteEncoder {
         } else if let so = offset(standard) {
             e.append(("do", .integer(so)))
         }
-        return BencodeValue.dictionary(e).sorted()
+        return sortedDictionary(e)
     }
 
     // MARK: Values
@@ -478,7 +483,7 @@ struct InviteEncoder {
 
     /// `CalendarUser.encodeMetadata`: address (without `mailto:`), CN, SENT-BY, DIR, LANGUAGE, X- parameters.
     static func calendarUser(_ p: ContentLine) -> BencodeValue {
-        .dictionary(calendarUserEntries(p)).sorted()
+        sortedDictionary(calendarUserEntries(p))
     }
 
     private static func calendarUserEntries(_ p: ContentLine) -> [(key: String, value: BencodeValue)] {
@@ -516,7 +521,7 @@ struct InviteEncoder {
         for (name, key) in [("MEMBER", "member"), ("DELEGATED-TO", "delto"), ("DELEGATED-FROM", "delfrom")] {
             if let v = p.parameter(name)?.decodedValues.first, !v.isEmpty { e.append((key, .string(mailto(v)))) }
         }
-        return BencodeValue.dictionary(e).sorted()
+        return sortedDictionary(e)
     }
 
     /// `Util.encodeXPropsAsMetadata`'s entry for one X- property: name, value, X- parameters.
@@ -531,7 +536,7 @@ struct InviteEncoder {
                 e.append(("x\(i)", .dictionary(entry)))
             }
         }
-        return BencodeValue.dictionary(e).sorted()
+        return sortedDictionary(e)
     }
 
     /// A TEXT list (CATEGORIES): split at commas not escaped by a backslash, each value unescaped.
