@@ -313,6 +313,7 @@ import Testing
                 c += "RRULE:\(rng.pick(["FREQ=DAILY;COUNT=10", "FREQ=WEEKLY;BYDAY=MO,WE", "FREQ=MONTHLY;BYMONTHDAY=-1"]))\r\n"
                 if rng.chance(40) { c += "EXDATE:20240401T090000Z\r\n" }
                 if rng.chance(20) { c += "RDATE;VALUE=DATE:20240501,20240502\r\n" }
+                if rng.chance(20) { c += "RDATE;VALUE=PERIOD:20240601T090000Z/PT2H,20240602T090000Z/20240602T100000Z\r\n" }
             }
             if rng.chance(30) { c += "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Ding\r\nTRIGGER:-PT10M\r\nEND:VALARM\r\n" }
             c += "END:\(isTask ? "VTODO" : "VEVENT")\r\n"
@@ -345,12 +346,22 @@ import Testing
         }
         let entries = try Self.entries(dir + "/gen.tgz")
         #expect(entries.count == 2 * expectedInvites.count)
+        var periods = 0
+        defer { #expect(periods > 0 || !ics.contains("VALUE=PERIOD")) }
         for pair in stride(from: 0, to: entries.count, by: 2) {
             let (_, metadata) = try Self.metadata(entries[pair].bytes)
             guard case .string(let uid)? = metadata["u"], let invites = expectedInvites[uid] else {
                 Issue.record("no UID in \(entries[pair].name)"); continue
             }
             #expect(metadata["nc"] == .integer(Int64(invites)))
+            // RDATE periods as Period.encodeMetadata writes them.
+            if let adds = metadata["inv0"]?["recurrence"]?["add"], case .dictionary(let rules) = adds {
+                for rule in rules.map(\.value) where rule["rexd"]?["vt"] == .string("p") {
+                    #expect(rule["rexd"]?["v0"] == .dictionary([("dts", .string("20240601T090000Z")), ("dur", .string("PT2H"))]))
+                    #expect(rule["rexd"]?["v1"] == .dictionary([("dte", .string("20240602T100000Z")), ("dts", .string("20240602T090000Z"))]))
+                    periods += 1
+                }
+            }
             // Keys at every level in Zimbra's order (Metadata is a TreeMap).
             #expect(metadata.sorted() == metadata, "\(uid)")
             let blob = entries[pair + 1].bytes

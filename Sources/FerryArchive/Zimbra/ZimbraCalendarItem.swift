@@ -350,15 +350,24 @@ struct InviteEncoder {
         func singleDates(_ p: ContentLine, isRdate: Bool) -> BencodeValue? {
             let tzid = p.parameterValue("TZID")
             let valueType = p.parameterValue("VALUE")?.uppercased()
-            guard valueType != "PERIOD" else { return nil }
+            let isPeriod = valueType == "PERIOD"
+            guard isRdate || !isPeriod else { return nil }   // RdateExdate: no PERIOD in EXDATE
             let values = p.valueString.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
             guard !values.isEmpty else { return nil }
             var rexd: [(key: String, value: BencodeValue)] = [("isrd", .integer(isRdate ? 1 : 0)),
-                                                              ("vt", .string(valueType == "DATE" ? "d" : "dt")),
+                                                              ("vt", .string(isPeriod ? "p" : valueType == "DATE" ? "d" : "dt")),
                                                               ("numV", .integer(Int64(values.count)))]
             if let tzid { rexd.append(("tzid", .string(tzid))) }
-            for (i, v) in values.enumerated() { rexd.append(("v\(i)", .string(v))) }
+            for (i, v) in values.enumerated() {
+                guard isPeriod else { rexd.append(("v\(i)", .string(v))); continue }
+                // Period.encodeMetadata: start, and end or duration.
+                let halves = v.split(separator: "/", maxSplits: 1).map(String.init)
+                guard halves.count == 2, let second = halves[1].first else { return nil }
+                let isDuration = second == "P" || second == "+" || second == "-"
+                rexd.append(("v\(i)", sortedDictionary([("dts", .string(halves[0])),
+                                                        (isDuration ? "dur" : "dte", .string(halves[1]))])))
+            }
             return sortedDictionary([("t", .integer(6)), ("rexd", sortedDictionary(rexd)),
                                      ("defdur", .string((duration ?? CalendarDuration()).description)), ("inv", inviteInfo)])
         }
