@@ -94,6 +94,21 @@ import Testing
         }
     }
 
+    /// Once written, the items are Zimbra calendar items: read and written again, the archive is the same
+    /// byte for byte (the blob and `.meta` travel with the items, as for any Zimbra export).
+    @Test func writtenArchiveIsAFixedPoint() throws {
+        let items = try Self.readIcs("google.ics") + Self.readIcs("zimbra.ics")
+        let dir = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Self.writeArchive(items, to: dir + "/first.tgz")
+        let read = try readAll(ZimbraArchiveReader(source: try FileSource(path: dir + "/first.tgz"), options: ReadOptions(),
+                                                   log: DiagnosticLog()))
+        #expect(try Self.writeArchive(read, to: dir + "/second.tgz").allSatisfy { $0 == .written })
+        let first = try Self.entries(dir + "/first.tgz"), second = try Self.entries(dir + "/second.tgz")
+        #expect(first.map(\.name) == second.map(\.name))
+        #expect(first.map(\.bytes) == second.map(\.bytes))
+    }
+
     @Test func seriesWithExceptionIsOneAppointmentWithTwoInvites() throws {
         let items = try Self.readIcs("google.ics")
         let dir = try Paths.temporaryDirectory()
