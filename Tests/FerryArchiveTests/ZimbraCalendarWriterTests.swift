@@ -109,6 +109,41 @@ import Testing
         #expect(first.map(\.bytes) == second.map(\.bytes))
     }
 
+    /// An appointment read from a Zimbra blob and then changed (an edited account tree) is rebuilt from
+    /// its objects under the same id and entry name, not written back as the stale blob.
+    @Test func aChangedBlobItemIsRebuilt() throws {
+        let source = try FileSource(path: Paths.fixture("zimbra-export.tgz"))
+        var items = try readAll(ZimbraArchiveReader(source: source, options: ReadOptions(), log: DiagnosticLog()))
+        let index = try #require(items.firstIndex { $0.kind == .calendar })
+        var object = try #require(items[index].payload as? CalendarObject)
+        let summary = try #require(object.component.property("SUMMARY"))
+        object.component.setProperty(summary.replacingValue("Standup (renamed)"))
+        object.isUnchanged = false
+        items[index].payload = object
+        let dir = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = DiagnosticLog()
+        _ = try Self.writeArchive(items, to: dir + "/edited.tgz", log: log)
+        #expect(log.diagnostics.filter { $0.code == "zimbra.calendar-rebuilt" }.count == 1)
+        let entries = try Self.entries(dir + "/edited.tgz")
+        let appt = try #require(entries.firstIndex { $0.name.hasSuffix(".appt") })
+        #expect(entries[appt].name == "Calendar/0000000310-Standup.appt")
+        let (meta, metadata) = try Self.metadata(entries[appt - 1].bytes)
+        #expect(meta.id == 310 && meta.type == .appointment && meta.string("subject") == "Standup (renamed)")
+        #expect(metadata["inv0"]?["n"] == .string("Standup (renamed)"))
+        #expect(metadata["inv0"]?["u"] == .string("3f1e6f2a-5d1c-4d84-8d2d-2a9c1e4b7a10"))
+        let back = try readAll(ZimbraArchiveReader(source: try FileSource(path: dir + "/edited.tgz"), options: ReadOptions(),
+                                                   log: DiagnosticLog()))
+        let event = try #require(back.first { $0.kind == .calendar }?.payload as? CalendarObject)
+        #expect(event.component.property("SUMMARY")?.textValue == "Standup (renamed)")
+        #expect(event.component.property("RRULE")?.valueString == "FREQ=WEEKLY;BYDAY=MO")
+        // Every other entry is as it was.
+        let original = try Self.entries(Paths.fixture("zimbra-export.tgz"))
+        #expect(original.map(\.name) == entries.map(\.name))
+        #expect(zip(original, entries).filter { $0.0.bytes != $0.1.bytes }.map(\.0.name)
+                == ["Calendar/0000000310-Standup.appt.meta", "Calendar/0000000310-Standup.appt"])
+    }
+
     @Test func seriesWithExceptionIsOneAppointmentWithTwoInvites() throws {
         let items = try Self.readIcs("google.ics")
         let dir = try Paths.temporaryDirectory()

@@ -25,6 +25,8 @@ public final class ZimbraArchiveWriter: ItemWriter {
     private var pendingCalendarIndex: [String: Int] = [:]
     private var pendingCalendarBytes = 0
     private var flushedCalendarUIDs = Set<String>()
+    /// A calendar item read from a Zimbra blob and the objects that came with it, until the next item.
+    private var heldBlobItem: [Item]?
     private var appointmentFolders = Set<String>()
     private var movedTaskFolders = Set<String>()
     /// The bytes of calendar components held for grouping before they are written anyway.
@@ -70,6 +72,15 @@ public final class ZimbraArchiveWriter: ItemWriter {
     // MARK: writing
 
     public func write(_ item: Item) throws -> WriteOutcome {
+        if let held = heldBlobItem {
+            // The objects of a held Zimbra blob follow it; anything else lets it go.
+            if let sibling = item.metadata.extra["zimbra.sibling"], item.payload is CalendarObject,
+               sibling == held.first?.metadata.extra["zimbra.entry"] {
+                heldBlobItem?.append(item)
+                return .written
+            }
+            try flushBlobItem()
+        }
         switch item.kind {
         case .message:
             guard let message = MessageBytes(item.payload) else { return .skipped(reason: "message without bytes") }
@@ -88,11 +99,8 @@ public final class ZimbraArchiveWriter: ItemWriter {
             if item.payload is CalendarObject, item.kind != .document {
                 // Calendar objects read from a Zimbra blob: the first carries it, the rest are in it.
                 if item.metadata.extra["zimbra.sibling"] != nil { return .written }
-                if let blob = item.metadata.extra["zimbra.blob"].flatMap({ Data(base64Encoded: $0) }) {
-                    let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
-                    let type = original?.type ?? (item.kind == .task ? .task : .appointment)
-                    let title = original?.string("subject") ?? original?.string("name")
-                    try writePair(item, type: type, data: .bytes([UInt8](blob)), title: title)
+                if item.metadata.extra["zimbra.blob"] != nil {
+                    heldBlobItem = [item]
                     return .written
                 }
             }
@@ -315,6 +323,63 @@ public final class ZimbraArchiveWriter: ItemWriter {
 
     // MARK: calendar items from calendar objects
 
+    /// A calendar item read from a Zimbra blob, with the objects that followed it: its blob and `.meta`
+    /// go back as they were while the objects still say what the blob says; objects changed since
+    /// (an edited account tree) make a new item from the objects, under the same id and name.
+    private func flushBlobItem() throws {
+        guard let group = heldBlobItem, let item = group.first,
+              let blob = item.metadata.extra["zimbra.blob"].flatMap({ Data(base64Encoded: $0) }).map({ [UInt8]($0) }) else {
+            heldBlobItem = nil
+            return
+        }
+        heldBlobItem = nil
+        let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
+        let fromBlob = ZimbraCalendarBlob.objects(blob, name: item.origin ?? "", stamp: item.metadata.date, log: DiagnosticLog())
+        // Objects pair up by RECURRENCE-ID (the master has none); one the blob lacks, or one that
+        // differs from its counterpart, is a change.
+        func key(_ c: Component) -> String { c.property("RECURRENCE-ID")?.valueString ?? "" }
+        var blobByKey: [String: CalendarObject] = [:]
+        for object in fromBlob { blobByKey[key(object.component)] = object }
+        let objects = group.compactMap { $0.payload as? CalendarObject }
+        let unchanged = objects.allSatisfy { object in
+            blobByKey[key(object.component)].map { Self.sameComponent($0.component, object.component) } ?? false
+        }
+        if unchanged {
+            let type = original?.type ?? (item.kind == .task ? .task : .appointment)
+            let title = original?.string("subject") ?? original?.string("name")
+            try writePair(item, type: type, data: .bytes(blob), title: title)
+            return
+        }
+        log.emit(.note("zimbra.calendar-rebuilt", "\(objects.first?.component.uid ?? "a calendar item") changed since it was "
+                       + "read from its Zimbra blob; the item is rebuilt from the calendar objects", file: item.origin))
+        var items = group
+        // Components of the blob that did not come along (kept: nothing is lost).
+        let present = Set(objects.map { key($0.component) })
+        for object in fromBlob where !present.contains(key(object.component)) {
+            items.append(Item(object, metadata: item.metadata, origin: item.origin))
+        }
+        for k in items.indices { items[k].metadata.extra["zimbra.blob"] = nil; items[k].metadata.extra["zimbra.sibling"] = nil }
+        try writeCalendarItem(items)
+    }
+
+    /// Same properties (name, parameters, value) and sub-components, in order.
+    static func sameComponent(_ a: Component, _ b: Component) -> Bool {
+        guard a.name == b.name, a.entries.count == b.entries.count else { return false }
+        for (x, y) in zip(a.entries, b.entries) {
+            switch (x, y) {
+            case let (.property(p), .property(q)):
+                guard p.name == q.name, p.value.elementsEqual(q.value), p.parameters == q.parameters else { return false }
+            case let (.component(c), .component(d)):
+                guard sameComponent(c, d) else { return false }
+            case let (.invalid(l), .invalid(m)):
+                guard l.bytes == m.bytes else { return false }
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
     /// Holds a VEVENT/VTODO with the others of its UID; over the byte budget, everything held so far
     /// is written first (a UID that comes back after that becomes a second item, and is said).
     private func holdCalendar(_ item: Item, _ object: CalendarObject) throws {
@@ -396,6 +461,7 @@ public final class ZimbraArchiveWriter: ItemWriter {
     }
 
     public func finish() throws {
+        try flushBlobItem()
         try flushCalendar()
         try entries.close()
         try gzip?.finish()
