@@ -134,6 +134,34 @@ import Testing
         let everything = FileManager.default.enumerator(atPath: dir.path)!.allObjects as! [String]
         #expect(everything.filter { $0.hasSuffix(".eml") } == ["out/Inbox/0000000001-d.eml"], "\(everything)")
     }
+
+    /// An .ics into Zimbra's layout: every event and task written as an .appt/.task pair (nothing
+    /// skipped, exit 0), and the archive converts back to the same events.
+    @Test func icsBecomesAZimbraArchiveAndBack() throws {
+        let dir = try FerryCLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ics = FerryCLI.fixtures.appendingPathComponent("calendar/google.ics").path
+        let tgz = dir.appendingPathComponent("cal.tgz").path
+        let result = try FerryCLI.run(["convert", ics, "-o", tgz, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = result.stderr.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(result.stderr)")
+        #expect((summary["skipped"] as? [String: Int] ?? [:]).isEmpty, "\(line)")
+        #expect(summary["written"] as? [String: Int] == ["calendar": 4], "\(line)")
+        #expect(summary["read"] as? [String: Int] == ["calendar": 4], "\(line)")
+        let back = dir.appendingPathComponent("back.ics").path
+        let reverse = try FerryCLI.run(["convert", tgz, "-o", back])
+        #expect(reverse.status == 0, "\(reverse.stderr)")
+        let text = try String(contentsOfFile: back, encoding: .utf8)
+        let original = try String(contentsOfFile: ics, encoding: .utf8)
+        for marker in ["SUMMARY:Stand-up\r\n", "SUMMARY:Stand-up (moved)\r\n",
+                       "RECURRENCE-ID;TZID=Europe/Berlin:20240319T093000\r\n", "EXDATE;TZID=Europe/Berlin:20240402T093000\r\n",
+                       "BEGIN:VALARM\r\n", "TZID:Europe/Berlin\r\n"] {
+            #expect(bytesContain(original, marker) && bytesContain(text, marker), "\(marker)")
+        }
+        #expect(occurrences("BEGIN:VEVENT", in: text) == occurrences("BEGIN:VEVENT", in: original))
+        #expect(!bytesContain(text, "METHOD:") && !bytesContain(text, "multipart"))
+    }
 }
 
 extension FerryCLI {

@@ -173,7 +173,12 @@ import Testing
         #expect(back.filter { $0.kind == .message }.count == mailOnly.filter { $0.kind == .message }.count)
         #expect(back.filter { $0.kind == .contact }.count == input.filter { $0.kind == .contact }.count)
         #expect(back.filter { $0.kind == .document }.count == 1)
-        _ = summary
+        // The calendar's events and task become Zimbra calendar items (the task in a list of its own:
+        // a Zimbra folder holds one kind), nothing skipped.
+        #expect(back.filter { $0.kind == .calendar }.count == 2)
+        #expect(back.filter { $0.kind == .calendar }.allSatisfy { $0.metadata.folder == "Work" })
+        #expect(back.filter { $0.kind == .task }.map(\.metadata.folder) == ["Work Tasks"])
+        #expect(summary.totalSkipped == 0)
     }
 
     @Test func hostileFolderNamesStayInsideTheTree() throws {

@@ -19,6 +19,18 @@ public final class ZimbraArchiveWriter: ItemWriter {
     private var nextID = 257
     private var folderIDs: [String: Int] = [:]
     private var tagIDs: [String: Int] = [:]
+    /// Calendar objects not from a Zimbra blob, grouped by UID (a series and its exceptions become one
+    /// item), written by `finish()` or when `maxPendingCalendarBytes` is reached.
+    private var pendingCalendar: [[Item]] = []
+    private var pendingCalendarIndex: [String: Int] = [:]
+    private var pendingCalendarBytes = 0
+    private var flushedCalendarUIDs = Set<String>()
+    /// A calendar item read from a Zimbra blob and the objects that came with it, until the next item.
+    private var heldBlobItem: [Item]?
+    private var appointmentFolders = Set<String>()
+    private var movedTaskFolders = Set<String>()
+    /// The bytes of calendar components held for grouping before they are written anyway.
+    public var maxPendingCalendarBytes = 32 << 20
 
     public init(sink: ByteSink, container: Container, options: WriteOptions, log: DiagnosticLog) throws {
         self.container = container
@@ -60,6 +72,15 @@ public final class ZimbraArchiveWriter: ItemWriter {
     // MARK: writing
 
     public func write(_ item: Item) throws -> WriteOutcome {
+        if let held = heldBlobItem {
+            // The objects of a held Zimbra blob follow it; anything else lets it go.
+            if let sibling = item.metadata.extra["zimbra.sibling"], item.payload is CalendarObject,
+               sibling == held.first?.metadata.extra["zimbra.entry"] {
+                heldBlobItem?.append(item)
+                return .written
+            }
+            try flushBlobItem()
+        }
         switch item.kind {
         case .message:
             guard let message = MessageBytes(item.payload) else { return .skipped(reason: "message without bytes") }
@@ -78,13 +99,17 @@ public final class ZimbraArchiveWriter: ItemWriter {
             if item.payload is CalendarObject, item.kind != .document {
                 // Calendar objects read from a Zimbra blob: the first carries it, the rest are in it.
                 if item.metadata.extra["zimbra.sibling"] != nil { return .written }
-                if let blob = item.metadata.extra["zimbra.blob"].flatMap({ Data(base64Encoded: $0) }) {
-                    let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
-                    let type = original?.type ?? (item.kind == .task ? .task : .appointment)
-                    let title = original?.string("subject") ?? original?.string("name")
-                    try writePair(item, type: type, data: .bytes([UInt8](blob)), title: title)
+                if item.metadata.extra["zimbra.blob"] != nil {
+                    heldBlobItem = [item]
                     return .written
                 }
+            }
+            if let object = item.payload as? CalendarObject, item.kind != .document {
+                guard ["VEVENT", "VTODO"].contains(object.component.name) else {
+                    return .skipped(reason: "Zimbra's layout holds events and tasks, not \(object.component.name) components")
+                }
+                try holdCalendar(item, object)
+                return .written
             }
             guard let blob = item.payload as? BlobPayload else {
                 return .skipped(reason: "Zimbra's layout holds \(item.kind.rawValue) items only as Zimbra blobs (write .ics instead)")
@@ -166,10 +191,12 @@ public final class ZimbraArchiveWriter: ItemWriter {
         return (directory.isEmpty ? "" : directory + "/") + name
     }
 
-    private func writePair(_ item: Item, type: ZimbraItemType, data: EntryBody, title: String?) throws {
+    private func writePair(_ item: Item, type: ZimbraItemType, data: EntryBody, title: String?, id knownID: Int? = nil,
+                           extra: [String: Any] = [:]) throws {
         let folder = item.metadata.folder.map(cleanFolder) ?? ZimbraFolders.defaultFolder(for: item.kind)
-        let id = allocateID(preferred: item.metadata.id)
-        let meta = try meta(for: item, type: type, id: id, folder: folder, data: data, title: title)
+        let id = knownID ?? allocateID(preferred: item.metadata.id)
+        var meta = try meta(for: item, type: type, id: id, folder: folder, data: data, title: title)
+        for (key, value) in extra { meta[key] = value }
         var base = entryBase(item, folder: folder, id: id, title: title, type: type)
         if let ext = type.fileExtension, !base.hasSuffix(".\(ext)") { base += ".\(ext)" }
         let date = meta.int("date") ?? 0
@@ -294,7 +321,148 @@ public final class ZimbraArchiveWriter: ItemWriter {
         }
     }
 
+    // MARK: calendar items from calendar objects
+
+    /// A calendar item read from a Zimbra blob, with the objects that followed it: its blob and `.meta`
+    /// go back as they were while the objects still say what the blob says; objects changed since
+    /// (an edited account tree) make a new item from the objects, under the same id and name.
+    private func flushBlobItem() throws {
+        guard let group = heldBlobItem, let item = group.first,
+              let blob = item.metadata.extra["zimbra.blob"].flatMap({ Data(base64Encoded: $0) }).map({ [UInt8]($0) }) else {
+            heldBlobItem = nil
+            return
+        }
+        heldBlobItem = nil
+        let original = item.metadata.extra["zimbra.meta"].flatMap { try? ZimbraMeta(json: Array($0.utf8)) }
+        let fromBlob = ZimbraCalendarBlob.objects(blob, name: item.origin ?? "", stamp: item.metadata.date, log: DiagnosticLog())
+        // Objects pair up by RECURRENCE-ID (the master has none); one the blob lacks, or one that
+        // differs from its counterpart, is a change.
+        func key(_ c: Component) -> String { c.property("RECURRENCE-ID")?.valueString ?? "" }
+        var blobByKey: [String: CalendarObject] = [:]
+        for object in fromBlob { blobByKey[key(object.component)] = object }
+        let objects = group.compactMap { $0.payload as? CalendarObject }
+        let unchanged = objects.allSatisfy { object in
+            blobByKey[key(object.component)].map { Self.sameComponent($0.component, object.component) } ?? false
+        }
+        if unchanged {
+            let type = original?.type ?? (item.kind == .task ? .task : .appointment)
+            let title = original?.string("subject") ?? original?.string("name")
+            try writePair(item, type: type, data: .bytes(blob), title: title)
+            return
+        }
+        log.emit(.note("zimbra.calendar-rebuilt", "\(objects.first?.component.uid ?? "a calendar item") changed since it was "
+                       + "read from its Zimbra blob; the item is rebuilt from the calendar objects", file: item.origin))
+        var items = group
+        // Components of the blob that did not come along (kept: nothing is lost).
+        let present = Set(objects.map { key($0.component) })
+        for object in fromBlob where !present.contains(key(object.component)) {
+            items.append(Item(object, metadata: item.metadata, origin: item.origin))
+        }
+        for k in items.indices { items[k].metadata.extra["zimbra.blob"] = nil; items[k].metadata.extra["zimbra.sibling"] = nil }
+        try writeCalendarItem(items)
+    }
+
+    /// Same properties (name, parameters, value) and sub-components, in order.
+    static func sameComponent(_ a: Component, _ b: Component) -> Bool {
+        guard a.name == b.name, a.entries.count == b.entries.count else { return false }
+        for (x, y) in zip(a.entries, b.entries) {
+            switch (x, y) {
+            case let (.property(p), .property(q)):
+                guard p.name == q.name, p.value.elementsEqual(q.value), p.parameters == q.parameters else { return false }
+            case let (.component(c), .component(d)):
+                guard sameComponent(c, d) else { return false }
+            case let (.invalid(l), .invalid(m)):
+                guard l.bytes == m.bytes else { return false }
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Holds a VEVENT/VTODO with the others of its UID; over the byte budget, everything held so far
+    /// is written first (a UID that comes back after that becomes a second item, and is said).
+    private func holdCalendar(_ item: Item, _ object: CalendarObject) throws {
+        // Where the object sat in its input is of no use here (the blob holds it as a calendar of its own).
+        var object = object
+        object.layout = nil
+        let item = Item(object, metadata: item.metadata, origin: item.origin)
+        let size = object.component.rawBytes.count + 512
+        if pendingCalendarBytes + size > maxPendingCalendarBytes, !pendingCalendar.isEmpty { try flushCalendar() }
+        pendingCalendarBytes += size
+        if let uid = object.component.uid, !uid.isEmpty {
+            if let index = pendingCalendarIndex[uid] {
+                pendingCalendar[index].append(item)
+                return
+            }
+            if flushedCalendarUIDs.contains(uid) {
+                log.emit(.warning("zimbra.calendar-split", "\(object.component.name) \(uid) arrived after the other components of "
+                                  + "its UID were written (more than \(maxPendingCalendarBytes) bytes of calendar apart); "
+                                  + "it becomes a second calendar item with that UID", file: item.origin))
+            }
+            pendingCalendarIndex[uid] = pendingCalendar.count
+        }
+        pendingCalendar.append([item])
+    }
+
+    private func flushCalendar() throws {
+        let groups = pendingCalendar
+        pendingCalendar = []
+        pendingCalendarIndex = [:]
+        pendingCalendarBytes = 0
+        // A Zimbra folder has one view: appointments and tasks of one folder cannot share it (the importer
+        // refuses the second kind), so tasks move to a task list of their own.
+        for group in groups {
+            guard let item = group.first, let object = item.payload as? CalendarObject, object.component.name == "VEVENT" else { continue }
+            appointmentFolders.insert((item.metadata.folder.map(cleanFolder) ?? "Calendar").lowercased())
+        }
+        for group in groups { try writeCalendarItem(group) }
+    }
+
+    /// The folder a calendar item goes to: its own, unless that folder holds the other kind.
+    private func calendarFolder(_ item: Item, isTask: Bool) -> String {
+        let folder = item.metadata.folder.map(cleanFolder) ?? (isTask ? "Tasks" : "Calendar")
+        guard isTask, appointmentFolders.contains(folder.lowercased()) else {
+            if !isTask, folder.lowercased() == "tasks" { return "Calendar" }
+            return folder
+        }
+        let moved = folder.lowercased() == "calendar" ? "Tasks" : folder + " Tasks"
+        if movedTaskFolders.insert(folder.lowercased()).inserted {
+            log.emit(.note("zimbra.task-folder", "folder \(folder) holds appointments, and a Zimbra folder holds one kind: "
+                           + "its tasks go to \(moved)", file: item.origin))
+        }
+        return moved
+    }
+
+    /// One appointment or task: the master (no RECURRENCE-ID) first, then the exceptions as they came.
+    private func writeCalendarItem(_ group: [Item]) throws {
+        func isException(_ item: Item) -> Bool { (item.payload as? CalendarObject)?.component.property("RECURRENCE-ID") != nil }
+        let ordered = group.filter { !isException($0) } + group.filter(isException)
+        let objects = ordered.compactMap { $0.payload as? CalendarObject }
+        guard var item = ordered.first, let master = objects.first else { return }
+        if let uid = master.component.uid { flushedCalendarUIDs.insert(uid) }
+        let id = allocateID(preferred: item.metadata.id)
+        let inviteIDs = objects.map { _ in allocateID(preferred: nil) }
+        // An item's date: the source's, else when the organizer last stamped it (so output is reproducible).
+        if item.metadata.date == nil {
+            let stamp = master.component.property("DTSTAMP") ?? master.component.property("LAST-MODIFIED")
+            if let stamp, let value = try? CalendarDateTime.parse(property: stamp) {
+                item.metadata.date = Date(timeIntervalSince1970: TimeInterval(TimeZoneTable(floating: TimeZone(identifier: "UTC")!)
+                    .utc(value).utc))
+            }
+        }
+        item.metadata.folder = calendarFolder(item, isTask: master.component.name == "VTODO")
+        let calendarItem = ZimbraCalendarItem(objects: objects, itemID: id, inviteIDs: inviteIDs,
+                                              date: item.metadata.date ?? Date())
+        var extra: [String: Any] = ["metadata": calendarItem.metadata.encoded()]
+        if !calendarItem.subject.isEmpty { extra["subject"] = calendarItem.subject }
+        try writePair(item, type: calendarItem.type, data: .bytes(calendarItem.blob), title: calendarItem.subject, id: id,
+                      extra: extra)
+    }
+
     public func finish() throws {
+        try flushBlobItem()
+        try flushCalendar()
         try entries.close()
         try gzip?.finish()
     }
