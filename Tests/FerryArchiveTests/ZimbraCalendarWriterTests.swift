@@ -474,6 +474,40 @@ import Testing
         #expect(back.filter { $0.kind == .calendar }.allSatisfy { $0.metadata.folder == "Work" })
     }
 
+    /// The writer keeps one zone table for the archive (each zone's rules worked out once); a later
+    /// VTIMEZONE with the same TZID but other rules replaces the earlier one for the items after it.
+    @Test func aZoneRedefinedUnderTheSameTZIDIsUsedForItsOwnItems() throws {
+        func calendar(_ uid: String, offset: String) -> String {
+            ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN",
+             "BEGIN:VTIMEZONE", "TZID:Office", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+             "TZOFFSETFROM:\(offset)", "TZOFFSETTO:\(offset)", "END:STANDARD", "END:VTIMEZONE",
+             "BEGIN:VEVENT", "UID:\(uid)", "DTSTAMP:20240101T000000Z", "DTSTART;TZID=Office:20240610T090000",
+             "DTEND;TZID=Office:20240610T100000", "SUMMARY:\(uid)", "END:VEVENT", "END:VCALENDAR", ""].joined(separator: "\r\n")
+        }
+        var items: [Item] = []
+        for (uid, offset) in [("east", "+0500"), ("west", "+0100"), ("east-again", "+0500")] {
+            let source = MemorySource(Array(calendar(uid, offset: offset).utf8), name: uid + ".ics")
+            items += try readAll(IcsReader(source: source, options: ReadOptions(), log: DiagnosticLog()))
+        }
+        let dir = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Self.writeArchive(items, to: dir + "/cal.tgz")
+        var offsets: [String: BencodeValue] = [:]
+        var starts: [String: BencodeValue] = [:]
+        for entry in try Self.entries(dir + "/cal.tgz") where entry.name.hasSuffix(".appt.meta") {
+            let (meta, metadata) = try Self.metadata(entry.bytes)
+            let invite = try #require(metadata["inv0"])
+            offsets[meta.string("subject") ?? ""] = invite["tzm"]?["#0"]?["so"]
+            starts[meta.string("subject") ?? ""] = metadata["aps"]
+        }
+        #expect(offsets["east"] == .integer(18_000_000))
+        #expect(offsets["west"] == .integer(3_600_000))
+        #expect(offsets["east-again"] == .integer(18_000_000))
+        // 09:00 at +05:00 is 04:00Z, at +01:00 08:00Z.
+        #expect(starts["east"] == .integer(1_717_992_000_000))
+        #expect(starts["west"] == .integer(1_718_006_400_000))
+    }
+
     @Test func journalsAreSkippedWithAReason() throws {
         let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VJOURNAL\r\nUID:j\r\nDTSTAMP:20240101T000000Z\r\n"
             + "SUMMARY:Notes\r\nEND:VJOURNAL\r\nEND:VCALENDAR\r\n"

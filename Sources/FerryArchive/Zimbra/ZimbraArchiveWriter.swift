@@ -29,6 +29,10 @@ public final class ZimbraArchiveWriter: ItemWriter {
     private var heldBlobItem: [Item]?
     private var appointmentFolders = Set<String>()
     private var movedTaskFolders = Set<String>()
+    /// The VTIMEZONEs met so far (the table caches each zone's rules), and each one's bytes: a zone
+    /// of the same TZID but other rules replaces the one before.
+    private let calendarZones = TimeZoneTable(floating: TimeZone(identifier: "UTC")!)
+    private var calendarZoneBytes: [String: [UInt8]] = [:]
     /// The bytes of calendar components held for grouping before they are written anyway.
     public var maxPendingCalendarBytes = 32 << 20
 
@@ -452,8 +456,18 @@ public final class ZimbraArchiveWriter: ItemWriter {
             }
         }
         item.metadata.folder = calendarFolder(item, isTask: master.component.name == "VTODO")
+        for object in objects {
+            for zone in object.timeZones {
+                guard let tzid = zone.property("TZID")?.textValue else { continue }
+                let bytes = zone.rawBytes
+                if calendarZoneBytes[tzid] != bytes {
+                    calendarZones.add(zone)
+                    calendarZoneBytes[tzid] = bytes
+                }
+            }
+        }
         let calendarItem = ZimbraCalendarItem(objects: objects, itemID: id, inviteIDs: inviteIDs,
-                                              date: item.metadata.date ?? Date())
+                                              date: item.metadata.date ?? Date(), zones: calendarZones)
         var extra: [String: Any] = ["metadata": calendarItem.metadata.encoded()]
         if !calendarItem.subject.isEmpty { extra["subject"] = calendarItem.subject }
         try writePair(item, type: calendarItem.type, data: .bytes(calendarItem.blob), title: calendarItem.subject, id: id,

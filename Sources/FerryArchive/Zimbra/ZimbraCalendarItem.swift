@@ -34,12 +34,12 @@ struct ZimbraCalendarItem {
 
     /// `objects` share one UID (or are a lone object without one), the master first when there is one;
     /// `inviteIDs` has one id per object.
-    init(objects: [CalendarObject], itemID: Int, inviteIDs: [Int], date: Date) {
+    /// `zones` resolves the objects' TZIDs (it holds their VTIMEZONEs; one table for a whole archive, so
+    /// each zone's rules are worked out once, not once per item).
+    init(objects: [CalendarObject], itemID: Int, inviteIDs: [Int], date: Date, zones: TimeZoneTable) {
         let master = objects[0]
         type = master.component.name == "VTODO" ? .task : .appointment
         subject = master.component.property("SUMMARY")?.textValue ?? ""
-        let zones = TimeZoneTable(floating: TimeZone(identifier: "UTC")!)
-        for object in objects { for zone in object.timeZones { zones.add(zone) } }
         let encoder = InviteEncoder(zones: zones, itemType: type)
         var invites: [(key: String, value: BencodeValue)] = []
         var start: Int64?
