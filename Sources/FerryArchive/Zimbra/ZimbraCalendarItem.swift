@@ -504,16 +504,19 @@ struct InviteEncoder {
         param("SENT-BY", "sentby", mail: true)
         param("DIR", "dir")
         param("LANGUAGE", "lang")
-        let xparams = p.parameters.filter { $0.name.hasPrefix("X-") }
-        if !xparams.isEmpty {
-            e.append(("numX", .integer(Int64(xparams.count))))
-            for (i, x) in xparams.enumerated() {
-                var entry: [(key: String, value: BencodeValue)] = [("n", .string(x.name))]
-                if x.hasValue { entry.append(("v", .string(x.decodedValues.joined(separator: ",")))) }
-                e.append(("x\(i)", .dictionary(entry)))
-            }
-        }
+        appendXParameters(p.parameters.filter { $0.name.hasPrefix("X-") }, to: &e)
         return e
+    }
+
+    /// `numX` and one `x<i>` entry (name, value) per X- parameter, as `Util.encodeXParamsAsMetadata` writes them.
+    private static func appendXParameters(_ parameters: [ContentParameter], to e: inout [(key: String, value: BencodeValue)]) {
+        guard !parameters.isEmpty else { return }
+        e.append(("numX", .integer(Int64(parameters.count))))
+        for (i, x) in parameters.enumerated() {
+            var entry: [(key: String, value: BencodeValue)] = [("n", .string(x.name))]
+            if x.hasValue { entry.append(("v", .string(x.decodedValues.joined(separator: ",")))) }
+            e.append(("x\(i)", .dictionary(entry)))
+        }
     }
 
     /// `ZAttendee.encodeAsMetadata`: a calendar user plus CUTYPE, ROLE, PARTSTAT (short forms), RSVP,
@@ -536,15 +539,7 @@ struct InviteEncoder {
     /// `Util.encodeXPropsAsMetadata`'s entry for one X- property: name, value, X- parameters.
     static func xprop(_ p: ContentLine) -> BencodeValue {
         var e: [(key: String, value: BencodeValue)] = [("n", .string(p.name)), ("v", .string(p.valueString))]
-        let xparams = p.parameters
-        if !xparams.isEmpty {
-            e.append(("numX", .integer(Int64(xparams.count))))
-            for (i, x) in xparams.enumerated() {
-                var entry: [(key: String, value: BencodeValue)] = [("n", .string(x.name))]
-                if x.hasValue { entry.append(("v", .string(x.decodedValues.joined(separator: ",")))) }
-                e.append(("x\(i)", .dictionary(entry)))
-            }
-        }
+        appendXParameters(p.parameters, to: &e)
         return sortedDictionary(e)
     }
 
