@@ -57,6 +57,9 @@ import Testing
         // A finished run's root with an unheld lock, a read-only folder and a link out of the tree.
         let stale = try dir("ferry-tests-\(dead)-aaaaaa", lock: true)
         _ = try dir("ferry-tests-\(dead)-aaaaaa/ferry-test-1/Maildir/cur")
+        // A Maildir++ folder named `._` (FileManager's listing leaves that name out).
+        _ = try dir("ferry-tests-\(dead)-aaaaaa/ferry-test-1/Maildir/._/cur")
+        try Data("y".utf8).write(to: URL(fileURLWithPath: stale + "/ferry-test-1/Maildir/._/cur/2"))
         try Data("x".utf8).write(to: URL(fileURLWithPath: stale + "/ferry-test-1/Maildir/cur/1"))
         try fm.setAttributes([.posixPermissions: 0o500], ofItemAtPath: stale + "/ferry-test-1/Maildir/cur")
         let outside = try dir("outside")

@@ -46,7 +46,7 @@ public enum TestDirectory {
     /// everything else in `base` stay. Returns the names removed.
     @discardableResult
     public static func sweepStaleRoots(in base: String) -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
+        let names = entries(base)
         var removed: [String] = []
         for name in names {
             // A root being made is hidden (`.ferry-tests-…`) until its lock is held.
@@ -92,13 +92,28 @@ public enum TestDirectory {
         guard lstat(path, &info) == 0 else { return }
         if info.st_mode & S_IFMT == S_IFDIR {
             _ = chmod(path, 0o700)
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
-                removeTree(path + "/" + name)
-            }
+            for name in entries(path) { removeTree(path + "/" + name) }
             _ = rmdir(path)
         } else {
             _ = unlink(path)
         }
+    }
+
+    /// The names in a directory but `.` and `..`, read with readdir: FileManager's listing on Linux
+    /// leaves out the name `._` (a Maildir++ folder the archive tests write).
+    static func entries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                    String(cString: $0)
+                }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// This process's root: made hidden, locked, then renamed into place, so a root that can be seen
