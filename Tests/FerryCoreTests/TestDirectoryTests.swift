@@ -35,7 +35,9 @@ import Testing
             #expect(dir.lastPathComponent.hasPrefix("ferry-sample-"))
             #expect(try fm.contentsOfDirectory(atPath: dir.path).isEmpty)
         }
-        #expect(root.lastPathComponent.hasPrefix("ferry-tests-\(getpid())-"))
+        // FERRY_KEEP names the root so that no later run sweeps it.
+        let kept = ProcessInfo.processInfo.environment["FERRY_KEEP"] != nil
+        #expect(root.lastPathComponent.hasPrefix((kept ? "ferry-tests-kept-" : "ferry-tests-") + "\(getpid())-"))
         #expect(root.deletingLastPathComponent().standardizedFileURL.path
                 == fm.temporaryDirectory.standardizedFileURL.path)
         // The lock that tells other test processes this root is in use.
