@@ -85,8 +85,8 @@ let package = Package(
         .testTarget(name: "FerryMIMETests", dependencies: ["FerryTestSupport", "FerryMIME", "FerryCore"]),
         .testTarget(name: "FerryArchiveTests", dependencies: ["FerryTestSupport", "FerryArchive", "FerryCore", "FerryMIME", "FerryCalendar"]),
         .testTarget(name: "FerryFeedsTests", dependencies: ["FerryTestSupport", "FerryFeeds", "FerryMIME", "FerryCalendar", "FerryCore", "CSupport"]),
-        .testTarget(name: "FerryCLITests", dependencies: ["FerryPipeline", "FerryCore"]),
-        .testTarget(name: "FerryMigrationTests", dependencies: ["FerryMigration", "FerryPipeline", "FerryArchive", "FerryCore"]),
+        .testTarget(name: "FerryCLITests", dependencies: ["FerryTestSupport", "FerryPipeline", "FerryCore"]),
+        .testTarget(name: "FerryMigrationTests", dependencies: ["FerryTestSupport", "FerryMigration", "FerryPipeline", "FerryArchive", "FerryCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

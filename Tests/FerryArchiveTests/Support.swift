@@ -1,5 +1,6 @@
 import FerryArchive
 import FerryCore
+import FerryTestSupport
 import Foundation
 
 enum Paths {
@@ -9,9 +10,7 @@ enum Paths {
     static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 
     static func temporaryDirectory() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-archive-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try TestDirectory.makePath("ferry-archive-test")
     }
 }
 

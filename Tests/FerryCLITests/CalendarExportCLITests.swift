@@ -1,4 +1,5 @@
 import Foundation
+import FerryTestSupport
 import Testing
 
 /// ics → CSV (one row per event, or per occurrence with --expand) and ics → one file per event.
@@ -6,9 +7,7 @@ import Testing
     static func path(_ name: String) -> String { CalendarCLITests.path(name) }
 
     func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-cal-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestDirectory.make("ferry-cal-export")
     }
 
     /// RFC 4180 records (quoted fields may hold commas, quotes and line breaks).

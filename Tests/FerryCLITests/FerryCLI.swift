@@ -1,4 +1,5 @@
 import Foundation
+import FerryTestSupport
 
 /// Runs the built `ferry` executable for end-to-end tests.
 enum FerryCLI {
@@ -63,8 +64,6 @@ enum FerryCLI {
 
     /// A fresh temporary directory for outputs.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestDirectory.make("ferry-test")
     }
 }

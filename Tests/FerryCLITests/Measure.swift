@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import FerryTestSupport
 
 /// Runs a command and reports its own peak resident memory, to check that
 /// streaming really streams.
@@ -15,7 +16,7 @@ enum Measure {
     /// from the (large) test process would inherit the test process's memory high-water mark at exec.
     static func run(_ executable: String, _ arguments: [String]) throws -> Outcome {
         var pid: pid_t = 0
-        let report = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-rss-\(UUID().uuidString)").path
+        let report = try TestDirectory.make("ferry-rss").appendingPathComponent("time-report").path
         defer { unlink(report) }
         let argv: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/time", "-o", report, "-f", "%M", executable] + arguments)
             .map { strdup($0) } + [nil]

@@ -1,12 +1,12 @@
 import Foundation
+import FerryTestSupport
 import Testing
 @testable import FerryCore
 
 @Suite struct GzipSourceTests {
     /// Compresses with the system's gzip (the real producer of .gz files).
     func gzip(_ data: [UInt8]) throws -> [UInt8] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-gz-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestDirectory.make("ferry-gz")
         let file = dir.appendingPathComponent("x")
         try Data(data).write(to: file)
         let p = Process()

@@ -1,5 +1,6 @@
 import CSupport
 import Foundation
+import FerryTestSupport
 import Testing
 @testable import FerryCore
 
@@ -156,7 +157,7 @@ import Testing
             bytes += [[0x0A], [0x0D, 0x0A], [0x0D]][r % 3 == 0 && r % 7 == 0 ? 2 : r % 5 == 0 ? 1 : 0]
         }
         bytes += Array("last line without terminator".utf8)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-linereader-\(getpid()).txt").path
+        let path = try TestDirectory.make("ferry-linereader").appendingPathComponent("lines.txt").path
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let expected = Self.reference(bytes)

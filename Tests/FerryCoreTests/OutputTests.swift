@@ -1,12 +1,11 @@
 import Foundation
+import FerryTestSupport
 import Testing
 @testable import FerryCore
 
 @Suite struct AtomicOutputTests {
     func tempDir() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestDirectory.make("ferry-out")
     }
 
     func entries(_ dir: URL) throws -> [String] {

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import FerryCore
 import FerryMIME
+import FerryTestSupport
 @testable import FerryFeeds
 
 enum FeedFixtures {
@@ -140,7 +141,7 @@ enum FeedParserOracle {
 
     /// feedparser's reading of a feed: bozo flag, version, titles and ids of the entries.
     static func parse(_ bytes: [UInt8]) throws -> [String: Any] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-feed-\(UUID().uuidString).xml")
+        let file = try TestDirectory.make("ferry-feed").appendingPathComponent("feed.xml")
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let script = """

@@ -3,6 +3,7 @@ import FerryContacts
 import FerryCore
 import FerryMigration
 import FerryPipeline
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -13,9 +14,7 @@ import Testing
     static let export = root.appendingPathComponent("Fixtures/migration/account-export.tgz").path
 
     static func temporaryDirectory() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-migration-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try TestDirectory.makePath("ferry-migration")
     }
 
     static func convert(_ inputs: [String], to output: String, format: String? = nil,
