@@ -34,7 +34,7 @@ public struct AccountFormat: Format {
         // happen to be called "mail" stays an emldir).
         let areas: Set<String> = [AccountLayout.mail, AccountLayout.contacts, AccountLayout.calendars, AccountLayout.files,
                                   AccountLayout.unconverted]
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return 0 }
+        guard let entries = DirectoryListing.names(root) else { return 0 }
         let visible = entries.filter { !$0.hasPrefix(".") }
         guard !visible.isEmpty, visible.allSatisfy({ areas.contains($0) && isDirectory(root + "/" + $0) }) else { return 0 }
         return 65

@@ -73,7 +73,7 @@ public final class AccountWriter: ItemWriter {
             guard isDirectory(target) else {
                 throw FerryError.usage("output.not-directory", "'\(target)' exists and is not a directory")
             }
-            let contents = (try? fm.contentsOfDirectory(atPath: target)) ?? []
+            let contents = DirectoryListing.names(target) ?? []
             guard contents.isEmpty else {
                 throw FerryError.usage("output.not-empty", "output directory '\(target)' is not empty; "
                                        + "an account is written into a new or empty directory")

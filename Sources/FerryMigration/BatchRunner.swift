@@ -263,7 +263,7 @@ public final class BatchRunner: @unchecked Sendable {
         BatchRunner.removeTemporaries(of: output)
         var aside: String?
         if fm.fileExists(atPath: output) {
-            let empty = isDirectory(output) && ((try? fm.contentsOfDirectory(atPath: output))?.isEmpty ?? false)
+            let empty = isDirectory(output) && (DirectoryListing.names(output)?.isEmpty ?? false)
             if !empty {
                 guard known else {
                     throw FerryError.usage("batch.output-exists", "output \(output) exists and was not written by this "
@@ -327,7 +327,7 @@ public final class BatchRunner: @unchecked Sendable {
         let parent = (output as NSString).deletingLastPathComponent
         let directory = parent.isEmpty ? "." : parent
         let prefix = "." + (output as NSString).lastPathComponent + ".ferry-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let names = DirectoryListing.names(directory) else { return }
         for name in names where name.hasPrefix(prefix) && !name.hasSuffix("-replaced") {
             try? FileManager.default.removeItem(atPath: directory + "/" + name)
         }

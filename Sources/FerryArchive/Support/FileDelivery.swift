@@ -60,7 +60,7 @@ enum FileDelivery {
     /// A directory's entries (sorted by name, `.` and `..` left out) with their types as `lstat`
     /// says (links are never followed); nil when it cannot be listed.
     static func list(_ directory: String) -> [(name: String, type: EntryType, status: stat)]? {
-        guard let names = names(directory) else { return nil }
+        guard let names = DirectoryListing.names(directory) else { return nil }
         var out: [(name: String, type: EntryType, status: stat)] = []
         out.reserveCapacity(names.count)
         for name in names.sorted() {
@@ -76,24 +76,6 @@ enum FileDelivery {
             out.append((name, type, st))
         }
         return out
-    }
-
-    /// The names in a directory but `.` and `..`, read with readdir: FileManager's listing on Linux
-    /// leaves out the name `._`, which is the Maildir++ folder `_` (its messages went unread, and an
-    /// unfinished staged Maildir holding it stayed behind).
-    static func names(_ directory: String) -> [String]? {
-        guard let dir = opendir(directory) else { return nil }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(cString: $0)
-                }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     /// An item's received date as whole seconds since 1970.
