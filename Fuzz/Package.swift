@@ -6,7 +6,7 @@
 // symbol and hands over to libFuzzer's driver (FuzzSupport).
 import PackageDescription
 
-let targets = ["FuzzTimeSpec", "FuzzLines", "FuzzCharsets", "FuzzGzip", "FuzzMIME", "FuzzMbox", "FuzzICalendar", "FuzzVCard", "FuzzCSV", "FuzzMeta", "FuzzEntryNames", "FuzzFeeds"]
+let targets = ["FuzzTimeSpec", "FuzzLines", "FuzzCharsets", "FuzzGzip", "FuzzMIME", "FuzzMbox", "FuzzICalendar", "FuzzVCard", "FuzzCSV", "FuzzMeta", "FuzzEntryNames", "FuzzFeeds", "FuzzZimbraCalendar"]
 
 /// The Ferry modules each target fuzzes (FerryCore for all).
 let modules: [String: [String]] = [
@@ -18,6 +18,7 @@ let modules: [String: [String]] = [
     "FuzzMeta": ["FerryArchive"],
     "FuzzEntryNames": ["FerryArchive"],
     "FuzzFeeds": ["FerryFeeds"],
+    "FuzzZimbraCalendar": ["FerryArchive", "FerryCalendar"],
 ]
 
 let package = Package(

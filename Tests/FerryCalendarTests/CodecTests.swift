@@ -36,6 +36,26 @@ func writeItems(_ items: [Item]) throws -> [UInt8] {
         }
     }
 
+    /// An unclosed component at the end of a file, without a final line break, is kept as read; when
+    /// it is merged with another calendar, or written out of its file (a Zimbra blob), the next line
+    /// must not join its last one (fuzz finding: the UID became `…END:VCALENDAR`).
+    @Test func anUnterminatedLastLineDoesNotJoinTheNextOne() throws {
+        let broken = Array("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTAMP:20240101T000000Z\r\nUID:tail-uid".utf8)
+        let other = Array("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:second\r\nDTSTAMP:20240101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n".utf8)
+        let first = try readItems(broken)
+        #expect(try writeItems(first) == broken, "alone and unchanged: written back as read")
+        // Merged with a second input, and alone once its layout is gone (as the Zimbra writer holds it).
+        var unplaced = first
+        for i in unplaced.indices {
+            if var object = unplaced[i].payload as? CalendarObject { object.layout = nil; unplaced[i].payload = object }
+        }
+        for items in [first + (try readItems(other)), unplaced] {
+            let uids = try readItems(try writeItems(items)).compactMap { ($0.payload as? CalendarObject)?.component.uid }
+            #expect(uids.first == "tail-uid", "\(uids)")
+            #expect(uids.count == items.count)
+        }
+    }
+
     @Test func oneItemPerTopLevelComponentWithItsTimeZones() throws {
         let items = try readItems(Array(try Data(contentsOf: fixture("google.ics"))))
         let objects = items.map { $0.payload as! CalendarObject }

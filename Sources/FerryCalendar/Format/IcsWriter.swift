@@ -58,9 +58,11 @@ public final class IcsWriter: ItemWriter {
             startIfNeeded(object.calendar)
             for zone in object.timeZones {
                 guard let id = zone.property("TZID")?.textValue, !writtenZones.contains(id) else { continue }
+                endLine()
                 zone.appendRaw(to: &buffer)
                 writtenZones.insert(id)
             }
+            endLine()
             object.component.appendRaw(to: &buffer)
         }
         try flushIfLarge()
@@ -73,6 +75,7 @@ public final class IcsWriter: ItemWriter {
         header = calendar
         calendar.begin.appendRaw(to: &buffer)
         for p in calendar.properties { p.appendRaw(to: &buffer) }
+        endLine()
         if calendar.property("VERSION") == nil { ContentLine(name: "VERSION", value: "2.0").appendRaw(to: &buffer) }
         if calendar.property("PRODID") == nil {
             ContentLine(name: "PRODID", value: "-//Ferry//Ferry Calendar//EN").appendRaw(to: &buffer)
@@ -85,6 +88,7 @@ public final class IcsWriter: ItemWriter {
         guard started else { return }
         // Zones owed by objects already written go here (a VTIMEZONE may follow its use).
         for (id, zone) in owedZones.sorted(by: { $0.key < $1.key }) where !writtenZones.contains(id) {
+            endLine()
             zone.appendRaw(to: &buffer)
             writtenZones.insert(id)
         }
@@ -95,9 +99,21 @@ public final class IcsWriter: ItemWriter {
 
     private func flushIfLarge() throws {
         if buffer.count >= 1 << 20 {
+            lastFlushedByte = buffer.last
             try sink.write(buffer)
             buffer.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// The last byte written so far (in the buffer or already flushed).
+    private var lastFlushedByte: UInt8?
+
+    /// Before a merged calendar appends more: an object kept as read that ended the input without a
+    /// line break (an unclosed component at the end of a file) gets one, or the next line would join
+    /// its last line (`UID:x` + `END:VCALENDAR` read back as the UID `xEND:VCALENDAR`).
+    private func endLine() {
+        guard let last = buffer.last ?? lastFlushedByte, last != 0x0A, last != 0x0D else { return }
+        buffer.append(contentsOf: [0x0D, 0x0A])
     }
 
     public func finish() throws {
@@ -106,9 +122,11 @@ public final class IcsWriter: ItemWriter {
         } else {
             if !started { startIfNeeded(.ferry()) }
             for (id, zone) in owedZones.sorted(by: { $0.key < $1.key }) where !writtenZones.contains(id) {
+                endLine()
                 zone.appendRaw(to: &buffer)
                 writtenZones.insert(id)
             }
+            endLine()
             ContentLine(name: "END", value: "VCALENDAR").appendRaw(to: &buffer)
         }
         try sink.write(buffer)
