@@ -56,6 +56,46 @@ func writeItems(_ items: [Item]) throws -> [UInt8] {
         }
     }
 
+    /// An unclosed VTIMEZONE at the end of a file is kept as read; written before its event (merged, or
+    /// out of its file) it gets its END line, so the event stays an event (fuzz finding: the Zimbra blob
+    /// held the event inside the zone, and the event was lost on reading it back).
+    @Test func anUnclosedZoneWrittenBeforeItsEventIsClosed() throws {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:ev\r\nDTSTAMP:20240101T000000Z\r\n"
+            + "DTSTART;TZID=Office:20240610T090000\r\nEND:VEVENT\r\nBEGIN:VTIMEZONE\r\nTZID:Office\r\nBEGIN:STANDARD\r\n"
+            + "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100"
+        let items = try readItems(Array(text.utf8))
+        #expect(try writeItems(items) == Array(text.utf8), "alone and unchanged: written back as read")
+        var unplaced = items
+        for i in unplaced.indices {
+            if var object = unplaced[i].payload as? CalendarObject { object.layout = nil; unplaced[i].payload = object }
+        }
+        let other = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:second\r\nDTSTAMP:20240101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        for batch in [unplaced, items + (try readItems(Array(other.utf8)))] {
+            let back = try readItems(try writeItems(batch))
+            let events = back.compactMap { ($0.payload as? CalendarObject) }.filter { $0.component.name == "VEVENT" }
+            #expect(events.map { $0.component.uid ?? "" } == batch.compactMap { ($0.payload as? CalendarObject)?.component.uid })
+            #expect(events.first?.timeZones.first?.property("TZID")?.textValue
+                    == (batch.first?.payload as? CalendarObject)?.timeZones.first?.property("TZID")?.textValue)
+        }
+        #expect((items.first?.payload as? CalendarObject)?.timeZones.isEmpty == false, "the zone is the event's")
+    }
+
+    /// A VTIMEZONE after the last event of its file is kept when that file is merged with another
+    /// (it used to count as written with the file's trailing bytes, which a merged calendar drops).
+    @Test func aTrailingZoneSurvivesAMerge() throws {
+        let first = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:ev\r\nDTSTAMP:20240101T000000Z\r\n"
+            + "DTSTART;TZID=Office:20240610T090000\r\nEND:VEVENT\r\nBEGIN:VTIMEZONE\r\nTZID:Office\r\nBEGIN:STANDARD\r\n"
+            + "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n"
+        let second = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:second\r\nDTSTAMP:20240101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let items = try readItems(Array(first.utf8))
+        #expect(try writeItems(items) == Array(first.utf8))
+        let merged = try readItems(try writeItems(items + (try readItems(Array(second.utf8)))))
+        let event = try #require(merged.first?.payload as? CalendarObject)
+        #expect(event.component.uid == "ev")
+        #expect(event.timeZones.map { $0.property("TZID")?.textValue } == ["Office"])
+        #expect(merged.count == 2)
+    }
+
     @Test func oneItemPerTopLevelComponentWithItsTimeZones() throws {
         let items = try readItems(Array(try Data(contentsOf: fixture("google.ics"))))
         let objects = items.map { $0.payload as! CalendarObject }

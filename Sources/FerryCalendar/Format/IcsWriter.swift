@@ -49,21 +49,19 @@ public final class IcsWriter: ItemWriter {
             lastSource = layout.source
             lastIndex = layout.index
             lastTrailing = layout.trailing
-            if let trailing = layout.trailing {
-                _ = trailing
-                for id in layout.trailingTimeZones { owedZones[id] = nil }
-            }
+            // Zones in the input's trailing bytes stay owed: written with those bytes if the output stays
+            // the input, by `leaveIdenticalMode` if another input follows (they were lost there before).
         } else {
             if identical { leaveIdenticalMode() }
             startIfNeeded(object.calendar)
             for zone in object.timeZones {
                 guard let id = zone.property("TZID")?.textValue, !writtenZones.contains(id) else { continue }
                 endLine()
-                zone.appendRaw(to: &buffer)
+                zone.appendClosed(to: &buffer)
                 writtenZones.insert(id)
             }
             endLine()
-            object.component.appendRaw(to: &buffer)
+            object.component.appendClosed(to: &buffer)
         }
         try flushIfLarge()
         return .written
@@ -89,7 +87,7 @@ public final class IcsWriter: ItemWriter {
         // Zones owed by objects already written go here (a VTIMEZONE may follow its use).
         for (id, zone) in owedZones.sorted(by: { $0.key < $1.key }) where !writtenZones.contains(id) {
             endLine()
-            zone.appendRaw(to: &buffer)
+            zone.appendClosed(to: &buffer)
             writtenZones.insert(id)
         }
         owedZones = [:]
@@ -123,7 +121,7 @@ public final class IcsWriter: ItemWriter {
             if !started { startIfNeeded(.ferry()) }
             for (id, zone) in owedZones.sorted(by: { $0.key < $1.key }) where !writtenZones.contains(id) {
                 endLine()
-                zone.appendRaw(to: &buffer)
+                zone.appendClosed(to: &buffer)
                 writtenZones.insert(id)
             }
             endLine()

@@ -71,6 +71,34 @@ public struct Component: Sendable {
     public var line: Int { begin.line.line }
 
     /// Writes the component: read lines with their original bytes, built ones folded with CRLF.
+    /// The component as read, made whole for writing among others: a missing END line (an unclosed
+    /// component at the end of its input, kept as read) is supplied here and in every sub-component,
+    /// and a last line without a line break gets one — otherwise whatever is written next would become
+    /// part of it (a VEVENT after an unclosed VTIMEZONE read back as inside the zone).
+    public func appendClosed(to out: inout [UInt8]) {
+        begin.appendRaw(to: &out)
+        for entry in entries {
+            Component.endLine(&out)
+            switch entry {
+            case .property(let p): p.appendRaw(to: &out)
+            case .component(let c): c.appendClosed(to: &out)
+            case .invalid(let l): l.appendRaw(to: &out)
+            }
+        }
+        Component.endLine(&out)
+        if let end {
+            end.appendRaw(to: &out)
+            Component.endLine(&out)
+        } else {
+            ContentLine(name: "END", value: name).appendRaw(to: &out)
+        }
+    }
+
+    /// A CRLF after bytes that do not end a line.
+    static func endLine(_ out: inout [UInt8]) {
+        if let last = out.last, last != 0x0A, last != 0x0D { out.append(contentsOf: [0x0D, 0x0A]) }
+    }
+
     public func appendRaw(to out: inout [UInt8]) {
         begin.appendRaw(to: &out)
         for entry in entries {
